@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Executor, Store } from '../store/db.ts';
+import { type Executor, rows, type Store } from '../store/db.ts';
 
 export interface AuditEntry {
   actor: string;
@@ -35,8 +35,10 @@ export const chainHash = (prevHash: string, payload: string): string =>
 export async function appendAudit(tx: Executor, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-  const last = await tx.execute(sql`select seq, hash from audit_log order by seq desc limit 1`);
-  const head = last.rows[0] as { seq: number | string; hash: string } | undefined;
+  const [head] = await rows<{ seq: number | string; hash: string }>(
+    tx,
+    sql`select seq, hash from audit_log order by seq desc limit 1`,
+  );
   let seq = head ? Number(head.seq) : 0;
   let prev = head?.hash ?? GENESIS;
   for (const e of entries) {
