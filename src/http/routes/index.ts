@@ -1,0 +1,29 @@
+/**
+ * Every route module of the API, registered in one place.
+ */
+import { sql } from 'drizzle-orm';
+import { rows } from '../../store/db.ts';
+import { policy } from '../policies/index.ts';
+import { API_VERSION, type App, type ServerDeps } from '../server.ts';
+import catalogueRoutes from './catalogue/routes.ts';
+
+export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> {
+  app.get(
+    '/api/health',
+    {
+      schema: { tags: ['system'], summary: 'Liveness and database check' },
+      config: { policy: policy.public() },
+    },
+    async (_req, reply) => {
+      try {
+        const [r] = await rows<{ ok: number }>(deps.store.db, sql`select 1 as ok`);
+        return { status: 'ok', database: deps.store.kind, db_ok: r?.ok === 1, version: API_VERSION };
+      } catch {
+        return reply
+          .status(503)
+          .send({ status: 'unavailable', database: deps.store.kind, db_ok: false, version: API_VERSION });
+      }
+    },
+  );
+  await catalogueRoutes(app, deps);
+}
