@@ -76,11 +76,19 @@ describe('test-aggregate.R', () => {
   });
   it('dat_thresh 0.5 with 4/5 NAs gives NA, the other rows unchanged', () => {
     // 20 rows × 5 columns of deterministic values in (0, 1); weights 1:5.
-    const cols = Array.from({ length: 5 }, (_, k) => Float64Array.from({ length: 20 }, (_, i) => ((i * 7 + k * 3) % 11) / 11 + 0.05));
+    const cols = Array.from({ length: 5 }, (_, k) =>
+      Float64Array.from({ length: 20 }, (_, i) => ((i * 7 + k * 3) % 11) / 11 + 0.05),
+    );
     const w = arr(1, 2, 3, 4, 5);
     const full = aggregateColumns(cols, w, { kind: 'arithmetic' });
     for (let i = 0; i < 20; i++) {
-      expect(full[i]).toBeCloseTo(aMean(cols.map((c) => c[i] as number), w), 12);
+      expect(full[i]).toBeCloseTo(
+        aMean(
+          cols.map((c) => c[i] as number),
+          w,
+        ),
+        12,
+      );
     }
     for (let k = 0; k < 4; k++) (cols[k] as Float64Array)[0] = Number.NaN;
     const withNA = aggregateColumns(cols, w, { kind: 'arithmetic' }, 0.5);
@@ -115,7 +123,9 @@ describe('test-normalise.R', () => {
   });
   it('direction −1, target 0, x = (−1, 1, 10): (1.1, .9, 0), capped (1, .9, 0)', () => {
     expect(Array.from(nDistToTarget(arr(-1, 1, 10), 0, { direction: 'lower' }))).toEqual([1.1, 0.9, 0]);
-    expect(Array.from(nDistToTarget(arr(-1, 1, 10), 0, { direction: 'lower', cap: true }))).toEqual([1, 0.9, 0]);
+    expect(Array.from(nDistToTarget(arr(-1, 1, 10), 0, { direction: 'lower', cap: true }))).toEqual([
+      1, 0.9, 0,
+    ]);
   });
   it('norm_num: minmax to (2, 7), z-score to (5, 2), dist2targ 8 capped', () => {
     const x = Float64Array.from({ length: 10 }, (_, i) => i + 1);
