@@ -4,6 +4,7 @@
  * weights renormalised over the rest. The column function aggregates a node for every unit.
  */
 import type { Aggregation } from './types.ts';
+import { ChisoError } from '../errors.ts';
 import { indexError } from './fail.ts';
 
 type Row = ArrayLike<number>;
@@ -159,7 +160,7 @@ export function aggregateColumns(
   weights: Row,
   agg: Aggregation,
   minShare = 0,
-  where: { field?: string; units?: readonly string[] } = {},
+  where0: { field?: string; units?: readonly string[] } = {},
 ): Float64Array {
   const n = columns[0]?.length ?? 0;
   const m = columns.length;
@@ -176,33 +177,39 @@ export function aggregateColumns(
   }
   if (agg.kind === 'copeland') return aCopeland(columns, weights, ok);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (!ok[i]) {
-      out[i] = Number.NaN;
-      continue;
+  const where: Where = where0.field === undefined ? {} : { field: where0.field };
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      if (!ok[i]) {
+        out[i] = Number.NaN;
+        continue;
+      }
+      for (let k = 0; k < m; k++) row[k] = (columns[k] as Row)[i] as number;
+      switch (agg.kind) {
+        case 'arithmetic':
+          out[i] = aMean(row, weights);
+          break;
+        case 'geometric':
+          out[i] = aGeometric(row, weights, where);
+          break;
+        case 'harmonic':
+          out[i] = aHarmonic(row, weights, where);
+          break;
+        case 'generalised':
+          out[i] = aGeneralised(row, agg.p, weights, where);
+          break;
+        case 'sum':
+          out[i] = aSum(row, weights);
+          break;
+      }
     }
-    for (let k = 0; k < m; k++) row[k] = (columns[k] as Row)[i] as number;
-    const w: Where = {};
-    if (where.field !== undefined) w.field = where.field;
-    const unit = where.units?.[i];
-    if (unit !== undefined) w.unit = unit;
-    switch (agg.kind) {
-      case 'arithmetic':
-        out[i] = aMean(row, weights);
-        break;
-      case 'geometric':
-        out[i] = aGeometric(row, weights, w);
-        break;
-      case 'harmonic':
-        out[i] = aHarmonic(row, weights, w);
-        break;
-      case 'generalised':
-        out[i] = aGeneralised(row, agg.p, weights, w);
-        break;
-      case 'sum':
-        out[i] = aSum(row, weights);
-        break;
-    }
+  } catch (e) {
+    // Name the unit only when something went wrong: no allocation per row on the way.
+    const unit = where0.units?.[i];
+    const value = e instanceof ChisoError ? e.details?.value : undefined;
+    if (unit !== undefined && typeof value === 'number') throw fault(agg.kind, value, { ...where, unit });
+    throw e;
   }
   return out;
 }

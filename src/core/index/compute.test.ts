@@ -372,6 +372,18 @@ describe('computeIndex rejects bad data with a precise ChisoError', () => {
     expect(e.code).toBe('index.year_out_of_range');
     expect(computeIndex(dtiLike, dtiData, { year: 2022 }).units).toEqual(['A', 'B', 'C']);
   });
+  it('distance to target without any target', () => {
+    const m = methodology([
+      node('R', { children: [{ code: 'A' }] }),
+      node('A', { indicator: 'a', normalisation: { kind: 'target', cap: true } }),
+    ]);
+    const data = { units: ['u', 'v'], indicators: ['a'], values: Float64Array.from([5, 10]) };
+    const e = caught(() => computeIndex(m, data));
+    expect(e.code).toBe('index.data.targets_missing');
+    expect(e.location.field).toBe('nodes[1](A).normalisation');
+    const r = computeIndex(m, { ...data, targets: Float64Array.from([10, 8]) });
+    expect(Array.from(r.nodes.A?.score ?? [])).toEqual([0, 1]);
+  });
   it('a geometric mean meeting a zero names the node and unit', () => {
     const m = methodology([
       node('R', { aggregation: { kind: 'geometric' }, children: [{ code: 'A' }] }),

@@ -255,6 +255,17 @@ export function evaluate(plan: Plan, prepared: PreparedData, overrides: Override
         nodePath(p),
       );
     }
+    const needsTargets =
+      (spec.kind === 'target' && spec.target === undefined) ||
+      (spec.kind === 'points' && spec.rule.kind === 'linear' && spec.rule.full_at === 'target');
+    if (needsTargets && !targets) {
+      throw indexError(
+        'index.data.targets_missing',
+        `Nút ${p.code} cần mục tiêu: hãy cho target trong cách chuẩn hóa, hoặc targets trong dữ liệu (chỉ dùng được cho nút lá)`,
+        `Node ${p.code} needs targets: give a target in its normalisation, or targets in the data (leaves only)`,
+        `${nodePath(p)}.normalisation`,
+      );
+    }
     score[i] = normalise(x, spec, {
       ...(n.direction ? { direction: n.direction } : {}),
       ...(n.max_points !== undefined ? { maxPoints: n.max_points } : {}),
