@@ -25,6 +25,15 @@ export const DUMP_TABLES = [
   'target',
   'data_value',
   'data_value_history',
+  'form',
+  'form_item',
+  'validation_rule',
+  'round',
+  'submission',
+  'submission_event',
+  'attachment',
+  'submission_signature',
+  'reporting_contact',
   'audit_log',
 ] as const;
 
