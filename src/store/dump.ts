@@ -34,6 +34,12 @@ export const DUMP_TABLES = [
   'attachment',
   'submission_signature',
   'reporting_contact',
+  'app_user',
+  'role_grant',
+  'session',
+  'api_token',
+  'login_attempt',
+  'oidc_request',
   'audit_log',
 ] as const;
 
