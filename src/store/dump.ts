@@ -40,6 +40,15 @@ export const DUMP_TABLES = [
   'api_token',
   'login_attempt',
   'oidc_request',
+  'plan',
+  'task',
+  'task_assignment',
+  'task_indicator',
+  'task_progress',
+  'task_progress_history',
+  'feedback_key',
+  'feedback',
+  'feedback_rate',
   'audit_log',
 ] as const;
 
