@@ -150,6 +150,11 @@ export async function restoreDatabase(store: Store, file: string): Promise<numbe
   let lineNo = 0;
   const known = new Set(dumpTables());
   await store.db.transaction(async (tx) => {
+    // Opened inside the transaction: readline drops lines emitted before iteration starts.
+    const lines = createInterface({
+      input: createReadStream(file, { encoding: 'utf8' }),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     for await (const line of lines) {
       lineNo++;
       if (!line.trim()) continue;

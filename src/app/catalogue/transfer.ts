@@ -62,7 +62,7 @@ export async function exportCatalogue(store: Store): Promise<Catalogue> {
     db,
     sql`select u.code, u.official_code, u.name_vi, u.name_en, u.type, u.level, p.code as parent, u.groups, u.valid_from, u.valid_to,
                u.is_coordinator, u.source
-        from org_unit u left join org_unit p on p.id = u.parent_id where u.archived_at is null order by u.path`,
+        from org_unit u left join org_unit p on p.id = u.parent_id where u.archived_at is null order by u.depth, u.code`,
   );
   const lineage = await rows<Record<string, unknown>>(
     db,
