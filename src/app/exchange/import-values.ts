@@ -1,0 +1,333 @@
+/**
+ * Bulk import of data values: streamed, validated row by row, atomic, idempotent, audited.
+ *
+ * 1. The catalogue is loaded into memory once (codes → ids, rules).
+ * 2. Rows stream from a reader (CSV, JSON, Excel, DHIS2, Open SDG); each is checked and the good ones
+ *    are staged, in batches, into a temporary table with one multi-row INSERT … SELECT FROM unnest(…)
+ *    per batch. Only one batch is held in memory.
+ * 3. The database finds duplicate keys (two rows of the file for the same value, reported with both
+ *    lines), then compares every staged row with the current value: created, updated or unchanged.
+ * 4. Unless it is a dry run and only when no row was rejected, one INSERT … ON CONFLICT DO UPDATE …
+ *    WHERE changed writes everything, and one audit entry records the file's SHA-256 and the summary.
+ * Everything happens in one transaction: a rejected file changes nothing.
+ *
+ * Fields the file does not give keep their current value on existing rows: without a `comment`
+ * column, comments stay; without `provenance`/`status`, a changed value becomes 'imported' and takes
+ * the import's status (default 'approved'), an unchanged one keeps both.
+ */
+import { sql } from 'drizzle-orm';
+import { ChisoError, type ChisoErrorInit } from '../../core/errors.ts';
+import { type Hashed, hashing, type InputSource } from '../../formats/utf8.ts';
+import type { Rejection, ValueRow } from '../../formats/value-row.ts';
+import { readValuesCsv } from '../../formats/values-csv.ts';
+import { readValuesJson } from '../../formats/values-json.ts';
+import { type Executor, rows, type Store, type Tx } from '../../store/db.ts';
+import { appendAudit } from '../audit.ts';
+import { type CatalogueMaps, checkRow, loadCatalogueMaps, type StagedRow } from './catalogue-maps.ts';
+
+export interface ImportSummary {
+  format: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  dry_run: boolean;
+  /** Data rows read. */
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** The first rejected rows (at most `maxRejections`), in file order. */
+  rejected: Rejection[];
+  rejected_count: number;
+}
+
+export interface ImportOptions {
+  file?: string;
+  dryRun?: boolean;
+  /** Status of created values and of values whose figure changes, when the file gives none. */
+  status?: 'draft' | 'submitted' | 'approved';
+  /** Provenance when the file gives none. */
+  provenance?: 'imported' | 'entered' | 'estimated' | 'synthetic';
+  maxRejections?: number;
+  batchSize?: number;
+  /** Audit action name. */
+  action?: string;
+}
+
+export interface RowSource {
+  format: string;
+  rows: AsyncIterable<ValueRow>;
+  sha256(): string;
+  bytes(): number;
+}
+
+class DryRunDone extends Error {
+  constructor(readonly summary: ImportSummary) {
+    super('dry run');
+  }
+}
+
+export function toRejection(e: ChisoErrorInit, sheet?: string): Rejection {
+  const r: Rejection = {
+    line: e.row ?? 0,
+    column: String(e.field && sheet ? e.field : (e.column ?? e.field ?? '')),
+    code: e.code,
+    vi: e.vi,
+    en: e.en,
+  };
+  if (sheet) {
+    r.sheet = sheet;
+    if (e.column !== undefined) r.cell = String(e.column);
+  }
+  return r;
+}
+
+const STAGE = sql.raw('exchange_stage');
+
+async function createStage(tx: Executor): Promise<void> {
+  await tx.execute(sql`drop table if exists exchange_stage`);
+  await tx.execute(sql`create temp table exchange_stage (
+    line integer not null,
+    indicator_id integer not null,
+    org_unit_id integer not null,
+    period text not null,
+    period_start date not null,
+    disagg text not null,
+    value double precision,
+    provenance text,
+    status text,
+    comment text,
+    comment_given boolean not null,
+    source_document_id integer,
+    action text,
+    f_provenance text,
+    f_status text,
+    f_comment text,
+    f_source_document_id integer
+  ) on commit drop`);
+}
+
+async function stageBatch(tx: Executor, batch: StagedRow[]): Promise<void> {
+  if (batch.length === 0) return;
+  const col = <K extends keyof StagedRow>(k: K) => sql.param(batch.map((r) => r[k]));
+  await tx.execute(sql`insert into ${STAGE} (line, indicator_id, org_unit_id, period, period_start, disagg, value,
+      provenance, status, comment, comment_given, source_document_id)
+    select * from unnest(${col('line')}::int[], ${col('indicator_id')}::int[], ${col('org_unit_id')}::int[],
+      ${col('period')}::text[], ${col('period_start')}::date[], ${col('disagg')}::text[], ${col('value')}::float8[],
+      ${col('provenance')}::text[], ${col('status')}::text[], ${col('comment')}::text[], ${col('comment_given')}::bool[],
+      ${col('source_document_id')}::int[])`);
+}
+
+async function duplicateRejections(tx: Tx, maps: CatalogueMaps, file: string, limit: number) {
+  const dups = await rows<{
+    indicator_id: number;
+    org_unit_id: number;
+    period: string;
+    disagg: string;
+    lines: number[];
+  }>(
+    tx,
+    sql`select indicator_id, org_unit_id, period, disagg, array_agg(line order by line) as lines
+        from ${STAGE} group by indicator_id, org_unit_id, period, disagg having count(*) > 1
+        order by min(line) limit ${limit}`,
+  );
+  const [n] = await rows<{ n: number }>(
+    tx,
+    sql`select coalesce(sum(c - 1), 0)::int as n from (select count(*) as c from ${STAGE}
+        group by indicator_id, org_unit_id, period, disagg having count(*) > 1) d`,
+  );
+  const out: ChisoErrorInit[] = [];
+  for (const d of dups) {
+    const key = `${maps.indicatorById.get(d.indicator_id)} / ${maps.unitById.get(d.org_unit_id)} / ${d.period}${d.disagg ? ` / ${d.disagg}` : ''}`;
+    const [first, ...rest] = d.lines.map(Number);
+    for (const line of rest) {
+      out.push({
+        code: 'import.duplicate_row',
+        file,
+        row: line,
+        column: '',
+        vi: `Dòng ${line} trùng với dòng ${first}: cùng một số liệu (${key}) xuất hiện hai lần trong tệp.`,
+        en: `Line ${line} repeats line ${first}: the same value (${key}) appears twice in the file.`,
+        details: { lines: [first, line] },
+      });
+    }
+  }
+  return { errors: out, count: n?.n ?? 0 };
+}
+
+/** Compares staged rows with current values and fills action and final fields. */
+async function classify(tx: Tx, provenance: string, status: string): Promise<void> {
+  await tx.execute(sql`analyze ${STAGE}`);
+  await tx.execute(sql`update ${STAGE} set action = 'create',
+      f_provenance = coalesce(provenance, ${provenance}), f_status = coalesce(status, ${status}),
+      f_comment = comment, f_source_document_id = source_document_id`);
+  await tx.execute(sql`update ${STAGE} s set
+      f_provenance = coalesce(s.provenance, case when d.value is distinct from s.value then ${provenance} else d.provenance end),
+      f_status = coalesce(s.status, case when d.value is distinct from s.value then ${status} else d.status end),
+      f_comment = case when s.comment_given then s.comment else d.comment end,
+      f_source_document_id = coalesce(s.source_document_id, d.source_document_id),
+      action = 'existing'
+    from data_value d
+    where d.indicator_id = s.indicator_id and d.org_unit_id = s.org_unit_id and d.period = s.period and d.disagg = s.disagg`);
+  await tx.execute(sql`update ${STAGE} s set action = case when
+        d.value is distinct from s.value or d.provenance is distinct from s.f_provenance
+        or d.status is distinct from s.f_status or d.comment is distinct from s.f_comment
+        or d.source_document_id is distinct from s.f_source_document_id or d.archived_at is not null
+      then 'update' else 'unchanged' end
+    from data_value d
+    where s.action = 'existing' and d.indicator_id = s.indicator_id and d.org_unit_id = s.org_unit_id
+      and d.period = s.period and d.disagg = s.disagg`);
+}
+
+async function write(tx: Tx, actor: string): Promise<void> {
+  await tx.execute(sql`insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value,
+      provenance, status, comment, source_document_id, changed_by)
+    select indicator_id, org_unit_id, period, period_start, disagg, value, f_provenance, f_status, f_comment,
+      f_source_document_id, ${actor}
+    from ${STAGE} where action in ('create', 'update') order by line
+    on conflict (indicator_id, org_unit_id, period, disagg) do update set
+      value = excluded.value, provenance = excluded.provenance, status = excluded.status,
+      comment = excluded.comment, source_document_id = excluded.source_document_id,
+      version = data_value.version + 1, changed_by = excluded.changed_by, archived_at = null, updated_at = now()
+    where data_value.value is distinct from excluded.value
+      or data_value.provenance is distinct from excluded.provenance
+      or data_value.status is distinct from excluded.status
+      or data_value.comment is distinct from excluded.comment
+      or data_value.source_document_id is distinct from excluded.source_document_id
+      or data_value.archived_at is not null`);
+}
+
+/** Imports rows from any reader. Throws `import.rejected` (422, nothing written) when a row is rejected. */
+export async function importValueRows(
+  store: Store,
+  actor: string,
+  source: RowSource,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const file = options.file ?? `values.${source.format}`;
+  const dryRun = Boolean(options.dryRun);
+  const maxRej = options.maxRejections ?? 1000;
+  const batchSize = options.batchSize ?? 5000;
+  const provenance = options.provenance ?? 'imported';
+  const status = options.status ?? 'approved';
+  try {
+    return await store.db.transaction(async (tx) => {
+      const maps = await loadCatalogueMaps(tx);
+      await createStage(tx);
+      const rejected: Rejection[] = [];
+      let rejectedCount = 0;
+      let count = 0;
+      let batch: StagedRow[] = [];
+      for await (const row of source.rows) {
+        count++;
+        const r = checkRow(maps, row, file);
+        if (!r.ok) {
+          rejectedCount++;
+          for (const e of r.errors) if (rejected.length < maxRej) rejected.push(toRejection(e, row.sheet));
+          continue;
+        }
+        if (rejectedCount > 0) continue; // nothing will be written: stop staging, keep checking
+        batch.push(r.row);
+        if (batch.length >= batchSize) {
+          await stageBatch(tx, batch);
+          batch = [];
+        }
+      }
+      await stageBatch(tx, batch);
+      batch = [];
+      const dups = await duplicateRejections(tx, maps, file, maxRej);
+      rejectedCount += dups.count;
+      for (const e of dups.errors) if (rejected.length < maxRej) rejected.push(toRejection(e));
+      rejected.sort((a, b) => a.line - b.line);
+      await classify(tx, provenance, status);
+      const counts = await rows<{ action: string; n: number }>(
+        tx,
+        sql`select action, count(*)::int as n from ${STAGE} group by action`,
+      );
+      const n = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
+      const summary: ImportSummary = {
+        format: source.format,
+        file,
+        sha256: source.sha256(),
+        bytes: source.bytes(),
+        dry_run: dryRun,
+        rows: count,
+        created: n('create'),
+        updated: n('update'),
+        unchanged: n('unchanged'),
+        rejected,
+        rejected_count: rejectedCount,
+      };
+      if (dryRun) throw new DryRunDone(summary);
+      if (rejectedCount > 0) {
+        const first = rejected[0]!;
+        throw new ChisoError({
+          code: 'import.rejected',
+          status: 422,
+          file,
+          row: first.line,
+          column: first.cell ?? first.column,
+          vi: `Tệp ${file} bị từ chối: ${rejectedCount} lỗi, không có số liệu nào được ghi. Lỗi đầu tiên (dòng ${first.line}): ${first.vi}`,
+          en: `File ${file} was rejected: ${rejectedCount} fault(s); no value was written. First fault (line ${first.line}): ${first.en}`,
+          errors: rejected.map((r) => ({
+            code: r.code,
+            vi: r.vi,
+            en: r.en,
+            file,
+            row: r.line,
+            column: r.cell ?? r.column,
+            ...(r.sheet ? { details: { sheet: r.sheet } } : {}),
+          })),
+          details: { summary },
+        });
+      }
+      await write(tx, actor);
+      await appendAudit(tx, {
+        actor,
+        action: options.action ?? 'values.import',
+        entity: 'import',
+        entityId: summary.sha256,
+        data: {
+          file,
+          format: summary.format,
+          sha256: summary.sha256,
+          bytes: summary.bytes,
+          rows: summary.rows,
+          created: summary.created,
+          updated: summary.updated,
+          unchanged: summary.unchanged,
+        },
+      });
+      return summary;
+    });
+  } catch (e) {
+    if (e instanceof DryRunDone) return e.summary;
+    throw e;
+  }
+}
+
+export type ValuesFileFormat = 'csv' | 'json';
+
+/** Reads a chiso values file (CSV or JSON) and imports it. */
+export async function importValues(
+  store: Store,
+  actor: string,
+  input: InputSource,
+  format: ValuesFileFormat,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const file = options.file ?? `values.${format}`;
+  const h: Hashed = hashing(input);
+  const rowsOf = format === 'csv' ? readValuesCsv(h.source, file) : readValuesJson(h.source, file);
+  return importValueRows(
+    store,
+    actor,
+    {
+      format: format === 'csv' ? 'chiso-values-csv' : 'chiso-values-json',
+      rows: rowsOf,
+      sha256: h.sha256,
+      bytes: h.bytes,
+    },
+    { ...options, file },
+  );
+}

@@ -1,0 +1,227 @@
+/**
+ * chiso's values CSV (`chiso-values/1`), read and written streaming.
+ *
+ * Columns, in this order (the same order as the catalogue's /api/values.csv, so that file imports back):
+ *   indicator_code, period, org_unit_code, disagg, value, provenance, status, source_document, comment
+ * Required: indicator_code, period, org_unit_code, value. The others may be left out; present ones
+ * must keep this relative order (a file with columns swapped is refused rather than misread).
+ * Descriptive columns that exports add (indicator_name_vi, org_unit_name_vi, org_level,
+ * unit_of_measure, version, id …) may stand anywhere and are ignored. Any other column is refused.
+ * A blank value is a missing figure (null); zero is a value.
+ */
+import { ChisoError, type ChisoErrorInit } from '../core/errors.ts';
+import { type CellResult, parseNumberCell, parseTextCell } from './cells.ts';
+import { type CsvCell, csvChunks } from './csv.ts';
+import { csvRecords } from './csv-read.ts';
+import type { ByteSource } from './utf8.ts';
+import type { ValueField, ValueRow } from './value-row.ts';
+
+export const VALUES_FORMAT = 'chiso-values/1';
+
+interface ColumnSpec {
+  field: ValueField;
+  names: readonly string[];
+  required: boolean;
+}
+
+/** The columns of the format in their order, with accepted header spellings. */
+export const VALUE_CSV_COLUMNS: readonly ColumnSpec[] = [
+  { field: 'indicator', names: ['indicator_code', 'indicator'], required: true },
+  { field: 'period', names: ['period'], required: true },
+  { field: 'org_unit', names: ['org_unit_code', 'org_unit'], required: true },
+  { field: 'disagg', names: ['disagg'], required: false },
+  { field: 'value', names: ['value'], required: true },
+  { field: 'provenance', names: ['provenance'], required: false },
+  { field: 'status', names: ['status'], required: false },
+  { field: 'source_document', names: ['source_document'], required: false },
+  { field: 'comment', names: ['comment'], required: false },
+];
+
+/** Descriptive columns written by exports; ignored on import. */
+export const DESCRIPTIVE_COLUMNS = new Set([
+  'id',
+  'indicator_name_vi',
+  'indicator_name_en',
+  'org_unit_name_vi',
+  'org_unit_name_en',
+  'org_level',
+  'unit_of_measure',
+  'version',
+  'updated_at',
+  'changed_by',
+]);
+
+export interface HeaderMap {
+  /** field → index of its column */
+  index: Partial<Record<ValueField, number>>;
+  names: string[];
+}
+
+/** Checks a header row; throws `import.header` naming the column and the rule. */
+export function readValuesHeader(cells: string[], file: string, line = 1): HeaderMap {
+  const names = cells.map((c) => c.trim());
+  const index: Partial<Record<ValueField, number>> = {};
+  const fail = (code: string, column: string | number, vi: string, en: string): never => {
+    throw new ChisoError({
+      code,
+      file,
+      row: line,
+      column,
+      vi: `Tệp ${file}, dòng tiêu đề: ${vi}`,
+      en: `File ${file}, header row: ${en}`,
+      details: { expected: VALUE_CSV_COLUMNS.map((c) => c.names[0]) },
+    });
+  };
+  let lastSpec = -1;
+  let lastName = '';
+  names.forEach((raw, i) => {
+    const name = raw.toLowerCase();
+    if (DESCRIPTIVE_COLUMNS.has(name)) return;
+    const specIndex = VALUE_CSV_COLUMNS.findIndex((c) => c.names.includes(name));
+    if (specIndex < 0) {
+      fail(
+        'import.unknown_column',
+        raw || i + 1,
+        `cột '${raw}' (cột ${i + 1}) không thuộc định dạng. Các cột: ${VALUE_CSV_COLUMNS.map((c) => c.names[0]).join(', ')}.`,
+        `column '${raw}' (column ${i + 1}) is not part of the format. Columns: ${VALUE_CSV_COLUMNS.map((c) => c.names[0]).join(', ')}.`,
+      );
+    }
+    const spec = VALUE_CSV_COLUMNS[specIndex]!;
+    if (index[spec.field] !== undefined) {
+      fail(
+        'import.duplicate_column',
+        raw,
+        `cột '${raw}' xuất hiện hai lần.`,
+        `column '${raw}' appears twice.`,
+      );
+    }
+    if (specIndex < lastSpec) {
+      fail(
+        'import.column_order',
+        raw,
+        `sai thứ tự cột: '${raw}' phải đứng trước '${lastName}'. Thứ tự đúng: ${VALUE_CSV_COLUMNS.map((c) => c.names[0]).join(', ')}.`,
+        `wrong column order: '${raw}' must come before '${lastName}'. The order is: ${VALUE_CSV_COLUMNS.map((c) => c.names[0]).join(', ')}.`,
+      );
+    }
+    lastSpec = specIndex;
+    lastName = raw;
+    index[spec.field] = i;
+  });
+  const missing = VALUE_CSV_COLUMNS.filter((c) => c.required && index[c.field] === undefined);
+  if (missing.length) {
+    const list = missing.map((c) => c.names[0]).join(', ');
+    fail(
+      'import.missing_column',
+      list,
+      `thiếu cột bắt buộc: ${list}.`,
+      `missing required column(s): ${list}.`,
+    );
+  }
+  return { index, names };
+}
+
+/** Builds a ValueRow from the cells of one record, collecting every cell fault. */
+export function valueRowFromCells(cells: string[], header: HeaderMap, line: number, file: string): ValueRow {
+  const errors: ChisoErrorInit[] = [];
+  const where: Partial<Record<ValueField, string>> = {};
+  const cell = (f: ValueField): string | undefined => {
+    const i = header.index[f];
+    if (i === undefined) return undefined;
+    where[f] = header.names[i]!;
+    return cells[i] ?? '';
+  };
+  const take = <T>(r: CellResult<T>, fallback: T): T => {
+    if (r.ok) return r.value;
+    errors.push({ ...r.error, file, row: line });
+    return fallback;
+  };
+  const text = (f: ValueField): string | null | undefined => {
+    const c = cell(f);
+    return c === undefined ? undefined : take(parseTextCell(where[f]!, c), null);
+  };
+  const key = (f: ValueField): string => (text(f) ?? '').trim();
+  const valueCell = cell('value') ?? '';
+  const row: ValueRow = {
+    line,
+    where,
+    indicator: key('indicator'),
+    period: key('period'),
+    org_unit: key('org_unit'),
+    disagg: key('disagg'),
+    value: take(parseNumberCell(where.value!, valueCell), null),
+    errors,
+  };
+  const prov = text('provenance');
+  if (prov) row.provenance = prov.trim();
+  const status = text('status');
+  if (status) row.status = status.trim();
+  const doc = text('source_document');
+  if (doc !== undefined) row.source_document = doc;
+  const comment = text('comment');
+  if (comment !== undefined) row.comment = comment;
+  return row;
+}
+
+/** Streams the rows of a chiso values CSV. Header faults and broken files throw; cell faults ride on the row. */
+export async function* readValuesCsv(source: ByteSource, file = 'values.csv'): AsyncGenerator<ValueRow> {
+  let header: HeaderMap | null = null;
+  for await (const rec of csvRecords(source, { file })) {
+    if (!header) {
+      header = readValuesHeader(rec.cells, file, rec.line);
+      continue;
+    }
+    yield valueRowFromCells(rec.cells, header, rec.line, file);
+  }
+  if (!header) {
+    throw new ChisoError({
+      code: 'file.empty',
+      file,
+      vi: `Tệp ${file} trống (không có dòng tiêu đề).`,
+      en: `File ${file} is empty (no header row).`,
+    });
+  }
+}
+
+/** A value as exports write it. */
+export interface ValueExportRow {
+  indicator_code: string;
+  indicator_name_vi?: string;
+  period: string;
+  org_unit_code: string;
+  org_unit_name_vi?: string;
+  disagg: string;
+  value: number | null;
+  unit_of_measure?: string;
+  provenance: string;
+  status: string;
+  source_document: string | null;
+  comment: string | null;
+}
+
+export const VALUE_EXPORT_COLUMNS = [
+  'indicator_code',
+  'indicator_name_vi',
+  'period',
+  'org_unit_code',
+  'org_unit_name_vi',
+  'disagg',
+  'value',
+  'unit_of_measure',
+  'provenance',
+  'status',
+  'source_document',
+  'comment',
+] as const;
+
+/** Streams values as chiso values CSV (with a BOM so that Excel reads Vietnamese). */
+export function valuesCsvChunks(
+  batches: AsyncIterable<ValueExportRow[]> | Iterable<ValueExportRow[]>,
+): AsyncGenerator<string> {
+  return csvChunks(
+    VALUE_EXPORT_COLUMNS.map((key) => ({
+      key,
+      get: (r: ValueExportRow) => (r as unknown as Record<string, CsvCell>)[key],
+    })),
+    batches,
+  );
+}
