@@ -13,7 +13,7 @@ const get = async (url: string) => {
   const r = await t.app.inject({ method: 'GET', url });
   return {
     status: r.statusCode,
-    body: r.headers['content-type']?.includes('json') ? r.json() : r.body,
+    body: String(r.headers['content-type'] ?? '').includes('json') ? r.json() : r.body,
     headers: r.headers,
   };
 };
