@@ -49,6 +49,7 @@ export const DUMP_TABLES = [
   'feedback_key',
   'feedback',
   'feedback_rate',
+  'dhis2_mapping',
   'audit_log',
 ] as const;
 
