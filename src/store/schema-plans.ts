@@ -141,6 +141,7 @@ export const taskAssignment = pgTable(
     orgLevel: text('org_level').references(() => orgLevel.code),
     sort: smallint('sort').notNull().default(0),
     createdAt,
+    archivedAt,
   },
   (t) => [
     unique('task_assignment_uq').on(t.taskId, t.role, t.orgUnitId, t.orgLevel).nullsNotDistinct(),
@@ -163,6 +164,7 @@ export const taskIndicator = pgTable(
       .references(() => indicator.id),
     targetId: integer('target_id').references(() => target.id),
     createdAt,
+    archivedAt,
   },
   (t) => [
     unique('task_indicator_uq').on(t.taskId, t.indicatorId, t.targetId).nullsNotDistinct(),
