@@ -14,6 +14,7 @@ import {
 import type { Config } from '../config.ts';
 import { ChisoError } from '../core/errors.ts';
 import type { Store } from '../store/db.ts';
+import { installAuthHooks } from './auth.ts';
 import { authorize, type Principal, unauthenticated } from './policies/index.ts';
 import { sendProblem } from './problem.ts';
 import { registerRoutes } from './routes/index.ts';
@@ -84,6 +85,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     reply.header('x-request-id', req.id);
     req.principal = deps.authenticate ? await deps.authenticate(req) : null;
   });
+  installAuthHooks(app); // CSRF for cookie sessions; the live route table
 
   // Who the caller is and programme-wide rights are decided before the body is even validated, so an
   // anonymous or unprivileged caller learns nothing from validation errors; unit scopes named in the

@@ -3,11 +3,16 @@
  */
 import { sql } from 'drizzle-orm';
 import { rows } from '../../store/db.ts';
+import { registerMetrics } from '../metrics.ts';
 import { policy } from '../policies/index.ts';
 import { API_VERSION, type App, type ServerDeps } from '../server.ts';
+import authRoutes from './auth/routes.ts';
 import catalogueRoutes from './catalogue/routes.ts';
+import roundsRoutes from './rounds/routes.ts';
+import webRoutes from '../web.ts';
 
 export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> {
+  await registerMetrics(app, deps); // GET /metrics and request counters: first, so every route is counted
   app.get(
     '/api/health',
     {
@@ -26,4 +31,7 @@ export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> 
     },
   );
   await catalogueRoutes(app, deps);
+  await roundsRoutes(app, deps);
+  await webRoutes(app);
+  await authRoutes(app, deps);
 }
