@@ -1,0 +1,50 @@
+/** Child processes for the benchmarks: the API server, and a process's resident memory. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Child {
+  proc: ChildProcess;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function startServer(env: Record<string, string>): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['bin/run-ts.mjs', 'bench/server-child.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stderr!.on('data', (b) => {
+      err += String(b);
+    });
+    proc.stdout!.on('data', (b) => {
+      out += String(b);
+      const m = /READY (\d+)/.exec(out);
+      if (m) {
+        const port = Number(m[1]);
+        resolve({
+          proc,
+          port,
+          url: `http://127.0.0.1:${port}`,
+          stop: () =>
+            new Promise<void>((r) => {
+              if (proc.exitCode !== null) return r();
+              proc.once('exit', () => r());
+              proc.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+/** VmRSS and VmHWM of a process in MB (Linux /proc). */
+export function rssOf(pid: number): { rss: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}

