@@ -50,6 +50,12 @@ export const DUMP_TABLES = [
   'feedback',
   'feedback_rate',
   'dhis2_mapping',
+  'index_methodology',
+  'computed_value',
+  'progress_status',
+  'index_result',
+  'engine_change',
+  'engine_state',
   'audit_log',
 ] as const;
 
