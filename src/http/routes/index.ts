@@ -4,7 +4,6 @@
 import { sql } from 'drizzle-orm';
 import { rows } from '../../store/db.ts';
 import { registerMetrics } from '../metrics.ts';
-import { registerMetrics } from '../metrics.ts';
 import { policy } from '../policies/index.ts';
 import { API_VERSION, type App, type ServerDeps } from '../server.ts';
 import authRoutes from './auth/routes.ts';
@@ -13,7 +12,6 @@ import roundsRoutes from './rounds/routes.ts';
 import webRoutes from '../web.ts';
 
 export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> {
-  await registerMetrics(app, deps); // GET /metrics and request counters: first, so every route is counted
   await registerMetrics(app, deps); // GET /metrics and request counters: first, so every route is counted
   app.get(
     '/api/health',
