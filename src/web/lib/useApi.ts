@@ -1,0 +1,106 @@
+/**
+ * Reading the API from components: `useApi(path, query)` gives {data, error, loading}. Answers are
+ * shared between components for a short while and dropped after a write (`invalidate`).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, apiUrl, type Query } from './api.ts';
+
+const TTL_MS = 30_000;
+const cache = new Map<string, { at: number; promise: Promise<unknown> }>();
+
+function load<T>(url: string): Promise<T> {
+  const hit = cache.get(url);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.promise as Promise<T>;
+  const promise = api.get<T>(url);
+  cache.set(url, { at: Date.now(), promise });
+  promise.catch(() => cache.delete(url));
+  return promise;
+}
+
+/** Forgets cached answers whose URL starts with one of the prefixes (every answer without one). */
+export function invalidate(...prefixes: string[]): void {
+  for (const k of [...cache.keys()]) {
+    if (prefixes.length === 0 || prefixes.some((p) => k.startsWith(p))) cache.delete(k);
+  }
+}
+
+export interface ApiState<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  reload(): void;
+}
+
+export function useApi<T>(path: string | null, query?: Query): ApiState<T> {
+  const url = path === null ? null : apiUrl(path, query);
+  const [state, setState] = useState<{ url: string | null; data?: T; error?: ApiError }>({ url: null });
+  const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
+  useEffect(() => {
+    if (url === null) return;
+    let live = true;
+    load<T>(url).then(
+      (data) => live && setState({ url, data }),
+      (error: unknown) =>
+        live &&
+        setState({
+          url,
+          error:
+            error instanceof ApiError
+              ? error
+              : new ApiError({ code: 'client', status: 0, vi: String(error), en: String(error) }),
+        }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [url, tick]);
+  const reload = useCallback(() => {
+    if (url) cache.delete(url);
+    setTick((n) => n + 1);
+  }, [url]);
+  const current = state.url === url;
+  return {
+    data: current ? state.data : undefined,
+    error: current ? state.error : undefined,
+    loading: url !== null && !current,
+    reload,
+  };
+}
+
+/** Several GETs at once (a list whose length depends on data); all must succeed. */
+export function useApiAll<T>(urls: string[]): ApiState<T[]> {
+  const key = urls.join('\n');
+  const [state, setState] = useState<{ key: string | null; data?: T[]; error?: ApiError }>({ key: null });
+  const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key stands for urls; tick forces a reload
+  useEffect(() => {
+    let live = true;
+    Promise.all(urls.map((u) => load<T>(u))).then(
+      (data) => live && setState({ key, data }),
+      (error: unknown) =>
+        live &&
+        setState({
+          key,
+          error:
+            error instanceof ApiError
+              ? error
+              : new ApiError({ code: 'client', status: 0, vi: String(error), en: String(error) }),
+        }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, tick]);
+  const reload = useCallback(() => {
+    for (const u of urls) cache.delete(u);
+    setTick((n) => n + 1);
+  }, [urls]);
+  const current = state.key === key;
+  return {
+    data: current ? state.data : undefined,
+    error: current ? state.error : undefined,
+    loading: !current,
+    reload,
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The shell of every page: skip link, header with the programme's navigation and the language
+ * switch, the main landmark, the footer. After each navigation the new page's title gets focus so
+ * screen-reader and keyboard users start at the top of what changed.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigation } from 'react-router';
+import { type Key, useI18n } from '../i18n/i18n.tsx';
+
+const NAV: Array<{ to: string; key: Key; end?: boolean }> = [
+  { to: '/', key: 'nav.overview', end: true },
+  { to: '/indicators', key: 'nav.indicators' },
+  { to: '/units', key: 'nav.units' },
+  { to: '/documents', key: 'nav.documents' },
+  { to: '/data', key: 'nav.openData' },
+];
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  const other = lang === 'vi' ? 'en' : 'vi';
+  return (
+    <button
+      type="button"
+      className="lang-switch"
+      lang={other}
+      onClick={() => setLang(other)}
+      aria-label={t('nav.switchLanguageLabel')}
+    >
+      {t('nav.switchLanguage')}
+    </button>
+  );
+}
+
+function useFocusOnNavigate() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of page
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    // the page may still be loading its data: wait for its title
+    let tries = 0;
+    const timer = setInterval(() => {
+      const h1 = document.querySelector<HTMLElement>('main h1');
+      if (h1 || ++tries > 20) {
+        clearInterval(timer);
+        h1?.focus({ preventScroll: false });
+      }
+    }, 50);
+    return () => clearInterval(timer);
+  }, [pathname]);
+}
+
+export function Root() {
+  const { t } = useI18n();
+  const navigation = useNavigation();
+  const { pathname } = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
+  useFocusOnNavigate();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu after each navigation
+  useEffect(() => setMenuOpen(false), [pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="site-header">
+        <div className="site-band" />
+        <div className="container header-inner">
+          <NavLink to="/" className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              cs
+            </span>
+            <span className="brand-text">
+              <span className="brand-name">{t('app.name')}</span>
+              <span className="brand-tagline">{t('app.tagline')}</span>
+            </span>
+          </NavLink>
+          <div className="header-tools">
+            <LanguageSwitch />
+            <button
+              type="button"
+              className="menu-toggle"
+              aria-expanded={menuOpen}
+              aria-controls="site-nav"
+              onClick={() => setMenuOpen((o) => !o)}
+            >
+              <span className="menu-icon" aria-hidden="true" />
+              {t('nav.menu')}
+            </button>
+          </div>
+        </div>
+        <nav id="site-nav" aria-label={t('nav.main')} className={menuOpen ? 'site-nav open' : 'site-nav'}>
+          <ul className="container">
+            {NAV.map((n) => (
+              <li key={n.to}>
+                <NavLink to={n.to} end={n.end ?? false}>
+                  {t(n.key)}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        {navigation.state === 'loading' && <div className="route-progress" role="presentation" />}
+      </header>
+      <main id="main" tabIndex={-1} className="container">
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <div className="container footer-inner">
+          <p>{t('footer.about')}</p>
+          <p>
+            <a href="/api/openapi.json">{t('footer.api')}</a>
+            <span aria-hidden="true"> · </span>
+            <NavLink to="/data">{t('footer.openData')}</NavLink>
+          </p>
+        </div>
+      </footer>
+    </>
+  );
+}
