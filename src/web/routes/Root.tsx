@@ -71,9 +71,17 @@ export function Root() {
         <div className="site-band" />
         <div className="container header-inner">
           <NavLink to="/" className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              cs
-            </span>
+            <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+              <rect width="32" height="32" rx="7" fill="currentColor" />
+              <path
+                d="M7 22l6-7 5 4 7-9"
+                stroke="#fff"
+                strokeWidth="3"
+                fill="none"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
+            </svg>
             <span className="brand-text">
               <span className="brand-name">{t('app.name')}</span>
               <span className="brand-tagline">{t('app.tagline')}</span>
