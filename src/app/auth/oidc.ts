@@ -270,7 +270,12 @@ export async function completeOidcLogin(
         if (info[k] !== undefined) claims[k] = info[k];
     }
   } catch (e) {
-    const why = (e as Error).message ?? String(e);
+    // openid-client's ResponseBodyError carries the provider's OAuth error code and description.
+    const oauth = e as { error?: unknown; error_description?: unknown; message?: string };
+    const why =
+      typeof oauth.error === 'string'
+        ? `${oauth.error}${typeof oauth.error_description === 'string' ? ` (${oauth.error_description})` : ''}`
+        : (oauth.message ?? String(e));
     await audit('code_exchange', { error: why.slice(0, 300) });
     throw failed(why.slice(0, 300));
   }
