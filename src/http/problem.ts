@@ -109,13 +109,24 @@ export function toChisoError(err: unknown): ChisoError {
     });
   }
   // Database constraint violations that slipped past validation are the caller's fault.
-  const pgCode = (err as { code?: string })?.code;
+  // Drizzle wraps the driver's error (DrizzleQueryError): the SQLSTATE is on its cause.
+  const pgCode =
+    (err as { code?: string })?.code ?? (err as { cause?: { code?: string } } | undefined)?.cause?.code;
   if (pgCode === '23505') {
     return new ChisoError({
       code: 'conflict.duplicate',
       status: 409,
       vi: 'Bản ghi đã tồn tại.',
       en: 'The record already exists.',
+    });
+  }
+  // Two transactions collided (serialization failure, deadlock): the loser may simply retry.
+  if (pgCode === '40001' || pgCode === '40P01') {
+    return new ChisoError({
+      code: 'conflict.retry',
+      status: 409,
+      vi: 'Yêu cầu xung đột với một thay đổi đồng thời. Hãy thử lại.',
+      en: 'The request collided with a concurrent change. Try again.',
     });
   }
   return new ChisoError({
