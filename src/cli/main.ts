@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
 import { isChisoError } from '../core/errors.ts';
 import { openStore } from '../store/db.ts';
+import { USERS_HELP, usersCli } from './users.ts';
 
 const HELP = `chiso — chỉ số: run a programme by its numbers
 
@@ -20,7 +21,7 @@ Usage: npx chiso <command> [options]
   dump --out FILE               write every table as portable JSON (works on PGlite and PostgreSQL)
   restore FILE                  load a dump into an empty database (PGlite or DATABASE_URL)
   audit verify                  check the audit log's hash chain; exits 1 naming the first bad entry
-  compute index FILE.json       compute a composite index from a JSON input, without a database
+${USERS_HELP}  compute index FILE.json       compute a composite index from a JSON input, without a database
   compute progress FILE.json    assess progress against targets from a JSON input, without a database
 
 Environment: DATABASE_URL selects a PostgreSQL server; otherwise PGlite in CHISO_DATA_DIR (default ./data).
@@ -140,6 +141,9 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       });
     }
+    case 'user':
+    case 'token':
+      return withStore((store) => usersCli(store, argv));
     case 'compute': {
       if (!arg) break;
       const input = JSON.parse(readFileSync(arg, 'utf8')) as unknown;

@@ -3,6 +3,7 @@
  * the HCMC demo into an empty database, and serves the API and the web application.
  */
 import type { Config } from '../config.ts';
+import { bootstrapAccounts } from '../app/auth/bootstrap.ts';
 import { isEmpty, loadDemo } from '../app/demo/load-demo.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore, type Store } from '../store/db.ts';
@@ -23,6 +24,7 @@ export async function serve(config: Config, log: (msg: string) => void = console
         `demo loaded: ${s.units} units, ${s.indicators} indicators, ${s.targets} targets, ${s.values} reported values, ${s.synthetic_values} synthetic values`,
       );
     }
+    await bootstrapAccounts(store, process.env, log);
     const { authenticatorFor } = await import('../http/auth.ts');
     const app = await buildServer({
       store,

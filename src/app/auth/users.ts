@@ -343,7 +343,7 @@ export async function grantsOfUsers(ex: Executor, userIds: number[]): Promise<Ma
   );
   for (const { user_id, ...g } of list) {
     if (!out.has(user_id)) out.set(user_id, []);
-    out.get(user_id)!.push(g);
+    out.get(user_id)!.push({ ...g, created_at: new Date(g.created_at).toISOString() });
   }
   return out;
 }
