@@ -38,7 +38,7 @@ export function startServer(env: Record<string, string>): Promise<Child> {
         });
       }
     });
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err.slice(-2000)}`)));
+    proc.once('close', (code) => reject(new Error(`server exited with ${code}: ${err.slice(-2000)}`)));
   });
 }
 

@@ -17,11 +17,11 @@ const store = await openStore({ databaseUrl: process.env.DATABASE_URL, poolSize:
 const app = await buildServer({ store, config, authenticate: authenticatorFor(store), logger: false });
 const dir = process.env.BENCH_STATIC_DIR;
 if (dir) {
-  await app.register(fastifyStatic, { root: dir, serve: false });
+  await app.register(fastifyStatic, { root: dir, serve: false, decorateReply: false });
   app.get<{ Params: { name: string } }>(
     '/bench-static/:name',
     { config: { policy: policy.public() }, schema: { hide: true } },
-    (req, reply) => reply.sendFile(req.params.name),
+    (req, reply) => reply.sendFile(req.params.name, dir),
   );
 }
 await app.listen({ port: 0, host: '127.0.0.1' });

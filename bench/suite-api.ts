@@ -1,1 +1,148 @@
-export async function run(): Promise<void> {}
+/**
+ * api_rps_city, api_p99_ms_city, api_ratio_vs_static, rss_mb_city. The city data set in
+ * PostgreSQL, the server in its own process (bench/server-child.ts), autocannon (64 connections)
+ * in this process alternating the public overview and an indicator's series; then the same JSON
+ * bodies, saved to files, served by the same server through @fastify/static. Both share the
+ * machine's cores with autocannon. rss_mb_city is the server's VmRSS after the runs.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { openStore } from '../src/store/db.ts';
+import { copyValues, loadCatalogue, writeValuesCopy } from './load.ts';
+import { rssOf, startServer } from './proc.ts';
+import type { Context } from './run.ts';
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+function cannon(url: string, paths: string[], seconds: number): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections: 64, duration: seconds, requests: paths.map((path) => ({ method: 'GET', path })) },
+      (err: Error | null, r: autocannon.Result) => {
+        if (err) return reject(err);
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          non2xx: r.non2xx,
+          errors: r.errors,
+        });
+      },
+    );
+  });
+}
+
+let cityDb: Promise<{ url: string; rows: number }> | undefined;
+
+/** The city data set in its own database, loaded once per run (shared by the API and web suites). */
+export function cityDatabase(ctx: Context): Promise<{ url: string; rows: number }> {
+  cityDb ??= loadCity(ctx);
+  return cityDb;
+}
+
+async function loadCity(ctx: Context): Promise<{ url: string; rows: number }> {
+  const ds = ctx.city();
+  const pgs = await ctx.pg();
+  const url = await pgs.createDatabase('bench_city');
+  const store = await openStore({ databaseUrl: url });
+  await store.close();
+  await loadCatalogue(url, ds, true);
+  const file = join(ctx.opts.tmp, 'city.copy');
+  // --quick: the last two years of values only (the full city set takes about a minute to load here).
+  const from = ctx.opts.quick ? ds.periods.length - 8 : 0;
+  const rows = await writeValuesCopy(ds, file, Number.POSITIVE_INFINITY, from);
+  const t = performance.now();
+  await copyValues(url, file);
+  ctx.opts.log(`city: ${rows} values loaded by COPY in ${Math.round(performance.now() - t)} ms`);
+  return { url, rows };
+}
+
+export async function run(ctx: Context, want: (n: string) => boolean): Promise<void> {
+  const ds = ctx.city();
+  const { url, rows } = await cityDatabase(ctx);
+  const staticDir = join(ctx.opts.tmp, 'static');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(staticDir, { recursive: true });
+  const server = await startServer({ DATABASE_URL: url, BENCH_STATIC_DIR: staticDir });
+  const seconds = ctx.opts.quick ? 5 : 15;
+  try {
+    const ind = ds.indicators[1]!.code;
+    const paths = ['/api/progress/overview', `/api/indicators/${ind}/series`];
+    const missing: string[] = [];
+    const bodies: string[] = [];
+    for (const p of paths) {
+      const r = await fetch(server.url + p);
+      const body = await r.text();
+      if (r.status !== 200) missing.push(`GET ${p} → ${r.status}`);
+      bodies.push(body);
+    }
+    if (missing.length > 0) {
+      const reason = `${missing.join('; ')}: the engine API (src/http/routes/engine) is not in the code yet`;
+      for (const n of ['api_rps_city', 'api_p99_ms_city', 'api_ratio_vs_static'])
+        if (want(n)) ctx.figures.set(n, { name: n, value: null, unit: '', reason });
+      // For the record only (not a figure): the catalogue's indicator endpoint under the same load.
+      const catPath = `/api/indicators/${ind}`;
+      const catBody = await (await fetch(server.url + catPath)).text();
+      writeFileSync(join(staticDir, 'indicator.json'), catBody);
+      const api = await cannon(server.url, [catPath], seconds);
+      const stat = await cannon(server.url, ['/bench-static/indicator.json'], seconds);
+      ctx.notes.set('api (auxiliary)', [
+        `not a goal figure — GET ${catPath} (catalogue, ${catBody.length} bytes) at 64 connections: ${Math.round(api.rps)} req/s, p99 ${api.p99} ms; the same JSON as a static file: ${Math.round(stat.rps)} req/s, p99 ${stat.p99} ms (ratio ${(api.rps / stat.rps).toFixed(2)}).`,
+      ]);
+    } else {
+      bodies.forEach((b, k) => writeFileSync(join(staticDir, `b${k}.json`), b));
+      const api = await cannon(server.url, paths, seconds);
+      const stat = await cannon(
+        server.url,
+        bodies.map((_, k) => `/bench-static/b${k}.json`),
+        seconds,
+      );
+      const detail = { seconds, connections: 64, api, static: stat, body_bytes: bodies.map((b) => b.length) };
+      ctx.opts.log(`api: ${JSON.stringify(detail)}`);
+      const scale = `city (${ds.units.code.length} units, ${rows.toLocaleString('en-US')} values${ctx.opts.quick ? ', --quick: last 2 years' : ''})`;
+      if (want('api_rps_city'))
+        ctx.figures.set('api_rps_city', {
+          name: 'api_rps_city',
+          value: Math.round(api.rps),
+          unit: 'req/s',
+          scale,
+          detail,
+        });
+      if (want('api_p99_ms_city'))
+        ctx.figures.set('api_p99_ms_city', {
+          name: 'api_p99_ms_city',
+          value: api.p99,
+          unit: 'ms',
+          scale,
+          detail,
+        });
+      if (want('api_ratio_vs_static'))
+        ctx.figures.set('api_ratio_vs_static', {
+          name: 'api_ratio_vs_static',
+          value: Math.round((api.rps / stat.rps) * 100) / 100,
+          unit: '×',
+          scale,
+          detail,
+        });
+    }
+    if (want('rss_mb_city')) {
+      const m = rssOf(server.proc.pid!);
+      ctx.figures.set('rss_mb_city', {
+        name: 'rss_mb_city',
+        value: Math.round(m.rss),
+        unit: 'MB',
+        scale: `server process on the city database after ${missing.length ? 'the auxiliary catalogue load' : 'the API load'}`,
+        detail: { rss_mb: Math.round(m.rss), peak_rss_mb: Math.round(m.peak) },
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,1 +1,98 @@
-export async function run(): Promise<void> {}
+/**
+ * query_p95_ms_national: DHIS2's slow case through chiso's API. The national data set is loaded
+ * into PostgreSQL; the server runs as its own process; one query = 7 indicators × the last 5
+ * years × one province with its districts (children) and communes (grandchildren). The values API
+ * takes one indicator per request, so a query is 7 concurrent GET /api/values.csv requests
+ * (indicator, subtree, period_from, period_to) and its latency is the time until all 7 complete.
+ * Warm-up, then sequential repetitions; the 95th percentile.
+ */
+import { join } from 'node:path';
+import { openStore } from '../src/store/db.ts';
+import { copyValues, loadCatalogue, writeValuesCopy } from './load.ts';
+import { startServer } from './proc.ts';
+import type { Context } from './run.ts';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+export async function nationalDatabase(ctx: Context): Promise<string> {
+  const ds = ctx.national();
+  const pgs = await ctx.pg();
+  const url = await pgs.createDatabase('bench_national');
+  const store = await openStore({ databaseUrl: url });
+  await store.close();
+  await loadCatalogue(url, ds, true);
+  const file = join(ctx.opts.tmp, 'national.copy');
+  let t = performance.now();
+  const n = await writeValuesCopy(ds, file);
+  ctx.opts.log(`national: ${n} rows written for COPY in ${Math.round(performance.now() - t)} ms`);
+  t = performance.now();
+  await copyValues(url, file);
+  ctx.opts.log(`national: ${n} values loaded by COPY in ${Math.round(performance.now() - t)} ms`);
+  return url;
+}
+
+export async function run(ctx: Context, want: (n: string) => boolean): Promise<void> {
+  if (!want('query_p95_ms_national')) return;
+  const ds = ctx.national();
+  const url = await nationalDatabase(ctx);
+  const server = await startServer({ DATABASE_URL: url });
+  try {
+    const province = ds.units.code[1]!;
+    const lastYears = ds.years.slice(-5);
+    const inds = ds.indicators.slice(1, 8).map((i) => i.code);
+    const once = async () => {
+      const t = performance.now();
+      const bodies = await Promise.all(
+        inds.map(async (ind) => {
+          const q = new URLSearchParams({
+            indicator: ind,
+            subtree: province,
+            period_from: String(lastYears[0]),
+            period_to: String(lastYears.at(-1)),
+          });
+          const r = await fetch(`${server.url}/api/values.csv?${q}`);
+          if (r.status !== 200)
+            throw new Error(`GET /api/values.csv → ${r.status}: ${(await r.text()).slice(0, 300)}`);
+          return r.text();
+        }),
+      );
+      const rows = bodies.reduce((a, b) => a + b.trimEnd().split('\n').length - 1, 0);
+      return { ms: performance.now() - t, rows };
+    };
+    for (let k = 0; k < 10; k++) await once();
+    const n = ctx.opts.quick ? 100 : 300;
+    const times: number[] = [];
+    let rows = 0;
+    for (let k = 0; k < n; k++) {
+      const r = await once();
+      times.push(r.ms);
+      rows = r.rows;
+    }
+    const subtree = ds.units.parent.reduce(
+      (a, p, u) => a + (u === 1 || p === 1 || ds.units.parent[p] === 1 ? 1 : 0),
+      0,
+    );
+    const detail = {
+      requests: n,
+      rows_per_query: rows,
+      units_in_subtree: subtree,
+      p50_ms: Math.round(pct(times, 50) * 10) / 10,
+      p95_ms: Math.round(pct(times, 95) * 10) / 10,
+      p99_ms: Math.round(pct(times, 99) * 10) / 10,
+      endpoint: 'GET /api/values.csv?indicator=…&subtree=…&period_from=…&period_to=… ×7 concurrent',
+    };
+    ctx.opts.log(`query: ${JSON.stringify(detail)}`);
+    ctx.figures.set('query_p95_ms_national', {
+      name: 'query_p95_ms_national',
+      value: detail.p95_ms,
+      unit: 'ms',
+      scale: `${ds.scale.name}: ${ds.units.code.length.toLocaleString('en-US')} units, ${ds.valueCount.toLocaleString('en-US')} values in PostgreSQL`,
+      detail,
+    });
+  } finally {
+    await server.stop();
+  }
+}
