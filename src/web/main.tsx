@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
 import { I18nProvider } from './i18n/i18n.tsx';
+import { SessionProvider } from './lib/session.tsx';
 import { createRouter } from './routes/router.tsx';
 import './styles.css';
 
@@ -12,7 +13,9 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <I18nProvider>
-        <RouterProvider router={router} />
+        <SessionProvider>
+          <RouterProvider router={router} />
+        </SessionProvider>
       </I18nProvider>
     </StrictMode>,
   );

@@ -40,7 +40,7 @@ const isText = (s: string) => /\p{L}{2,}/u.test(s.trim());
 const VISIBLE_ATTRS = new Set(['aria-label', 'title', 'placeholder', 'alt', 'aria-description', 'label']);
 
 /** Literal texts that bypass the translation files, as "file:line: text". */
-export function untranslated(file: string, code: string): string[] {
+function untranslated(file: string, code: string): string[] {
   const sf = ts.createSourceFile(file, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
   const out: string[] = [];
   const where = (n: ts.Node) =>

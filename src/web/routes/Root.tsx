@@ -4,8 +4,9 @@
  * screen-reader and keyboard users start at the top of what changed.
  */
 import { useEffect, useRef, useState } from 'react';
-import { NavLink, Outlet, useLocation, useNavigation } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
 import { type Key, useI18n } from '../i18n/i18n.tsx';
+import { useSession } from '../lib/session.tsx';
 
 const NAV: Array<{ to: string; key: Key; end?: boolean }> = [
   { to: '/', key: 'nav.overview', end: true },
@@ -31,20 +32,46 @@ function LanguageSwitch() {
   );
 }
 
+function Account() {
+  const { t } = useI18n();
+  const { me, logout } = useSession();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  if (!me) {
+    return pathname === '/login' ? null : (
+      <Link className="account-link" to={`/login?next=${encodeURIComponent(pathname)}`}>
+        {t('nav.login')}
+      </Link>
+    );
+  }
+  return (
+    <div className="account">
+      <span className="account-name">{me.user.display_name || me.user.username}</span>
+      <button
+        type="button"
+        className="account-link"
+        onClick={async () => {
+          await logout();
+          navigate('/');
+        }}
+      >
+        {t('nav.logout')}
+      </button>
+    </div>
+  );
+}
+
 function useFocusOnNavigate() {
   const { pathname } = useLocation();
-  const first = useRef(true);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of page
+  const shown = useRef(pathname);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    // the page may still be loading its data: wait for its title
+    if (shown.current === pathname) return; // the first page, or the same page with other parameters
+    shown.current = pathname;
+    // the new page may still be loading its data: wait for its title
     let tries = 0;
     const timer = setInterval(() => {
       const h1 = document.querySelector<HTMLElement>('main h1');
-      if (h1 || ++tries > 20) {
+      if (h1 || ++tries > 40) {
         clearInterval(timer);
         h1?.focus({ preventScroll: false });
       }
@@ -58,6 +85,8 @@ export function Root() {
   const navigation = useNavigation();
   const { pathname } = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
+  const { me } = useSession();
+  const nav = me ? [...NAV, { to: '/workspace', key: 'nav.workspace' as Key }] : NAV;
   useFocusOnNavigate();
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu after each navigation
   useEffect(() => setMenuOpen(false), [pathname]);
@@ -88,6 +117,7 @@ export function Root() {
             </span>
           </NavLink>
           <div className="header-tools">
+            <Account />
             <LanguageSwitch />
             <button
               type="button"
@@ -103,7 +133,7 @@ export function Root() {
         </div>
         <nav id="site-nav" aria-label={t('nav.main')} className={menuOpen ? 'site-nav open' : 'site-nav'}>
           <ul className="container">
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <li key={n.to}>
                 <NavLink to={n.to} end={n.end ?? false}>
                   {t(n.key)}

@@ -35,5 +35,10 @@ export default function EChart({
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
 
-  return <div ref={ref} className="chart" role="img" aria-label={label} style={{ height }} />;
+  // ECharts writes its own (English) aria-label on its container: ours is on a wrapper it leaves alone
+  return (
+    <div role="img" aria-label={label} className="chart-wrap">
+      <div ref={ref} className="chart" aria-hidden="true" style={{ height }} />
+    </div>
+  );
 }

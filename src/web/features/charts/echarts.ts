@@ -1,12 +1,10 @@
 /**
- * ECharts, tree-shaken: only the charts and components the pages use, drawn as SVG (crisp, and
- * readable by the browser's accessibility tree through the aria description). Imported only by
+ * ECharts, tree-shaken: only the charts and components the pages use, drawn as SVG (crisp at any
+ * zoom). The chart is described in words by its wrapper (EChart.tsx) and given as a table beside it. Imported only by
  * EChart.tsx, itself loaded lazily, so pages without charts never download it.
  */
 import { BarChart, type BarSeriesOption, LineChart, type LineSeriesOption } from 'echarts/charts';
 import {
-  AriaComponent,
-  type AriaComponentOption,
   GridComponent,
   type GridComponentOption,
   LegendComponent,
@@ -18,24 +16,10 @@ import {
 import { type ComposeOption, init, use } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 
-use([
-  BarChart,
-  LineChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  MarkLineComponent,
-  AriaComponent,
-  SVGRenderer,
-]);
+use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, SVGRenderer]);
 
 export type ChartOption = ComposeOption<
-  | BarSeriesOption
-  | LineSeriesOption
-  | GridComponentOption
-  | TooltipComponentOption
-  | LegendComponentOption
-  | AriaComponentOption
+  BarSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption
 >;
 
 export { init };

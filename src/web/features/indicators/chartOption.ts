@@ -31,7 +31,6 @@ export function seriesOption(
   // the furthest target is drawn across the chart as a line; the others are marks at their periods
   const last = [...rows].reverse().find((r) => r.target)?.target ?? null;
   return {
-    aria: { enabled: true },
     animation: false,
     textStyle: { fontFamily: 'inherit', color: COLORS.text },
     grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },

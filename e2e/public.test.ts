@@ -1,0 +1,192 @@
+/**
+ * The public pages in a real browser (Debian's chromium): what a citizen sees and can do, axe-core
+ * finds no serious or critical violation, the overview's first load stays small, and screenshots of
+ * every main page at desktop and phone widths land in screenshots/.
+ */
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axe, DESKTOP, launch, newPage, PHONE, serious, shoot } from './browser.ts';
+import { type E2EServer, startServer } from './server.ts';
+
+let server: E2EServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launch()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const MAIN_PAGES: Array<[string, string]> = [
+  ['overview', '/'],
+  ['indicators', '/indicators'],
+  ['indicator', '/indicators/KTXH-01'],
+  ['units', '/units'],
+  ['unit', '/units/79.26737'],
+  ['documents', '/documents'],
+  ['document', '/documents/KH-CDS-2024'],
+  ['open-data', '/data'],
+  ['login', '/login'],
+];
+
+/** Opens a page and waits until its data has arrived (no "loading" left, the title shown). */
+async function open(page: Page, path: string): Promise<void> {
+  await page.goto(server.url + path, { waitUntil: 'networkidle' });
+  await page.locator('main h1').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('main .state-loading'));
+}
+
+describe('public pages', () => {
+  it('the overview lists every target by pillar, honestly not assessed, with the latest actual', async () => {
+    const page = await newPage(browser);
+    await open(page, '/');
+    expect(await page.locator('h1').textContent()).toBe('Tổng quan các mục tiêu');
+    const sections = page.locator('main section h2');
+    expect(await sections.allTextContents()).toEqual(
+      expect.arrayContaining(['Chính quyền số', 'Kinh tế số', 'Xã hội số']),
+    );
+    const targets = await server.store.query<{ n: number }>(
+      'select count(*)::int as n from target where archived_at is null',
+    );
+    expect(await page.locator('main tbody tr').count()).toBe(targets[0]!.n);
+    // nothing is assessed until the engine says so
+    expect(await page.locator('.badge-not_assessed').count()).toBe(targets[0]!.n);
+    // KTXH-01 at the city: latest actual with its period, marked illustrative (synthetic)
+    const row = page.locator('tr', { has: page.locator('.code', { hasText: /^KTXH-01$/ }) }).first();
+    await expect.poll(() => row.textContent()).toMatch(/21,68 % GRDP.*Năm 2025.*Minh họa/);
+    await page.context().close();
+  });
+
+  it('filters by year and level, and finds indicators without diacritics', async () => {
+    const page = await newPage(browser);
+    await open(page, '/');
+    const count = () => page.locator('main tbody tr').count();
+    const all = await count();
+    await page.getByLabel('Năm mục tiêu').selectOption('2030');
+    await page.waitForURL(/year=2030/);
+    await expect.poll(count).toBeLessThan(all);
+    expect(await count()).toBeGreaterThan(0);
+    for (const cell of await page.locator('main tbody td[data-label="Mục tiêu"]').allTextContents()) {
+      expect(cell).toContain('2030');
+    }
+    await page.getByLabel('Năm mục tiêu').selectOption('');
+    await page.getByLabel('Tìm chỉ tiêu').fill('thanh toan dien tu');
+    await expect.poll(count).toBeGreaterThan(0);
+    for (const name of await page.locator('main tbody th').allTextContents()) {
+      expect(name.toLowerCase()).toContain('thanh toán điện tử');
+    }
+    await page.context().close();
+  });
+
+  it('switches to English and remembers it', async () => {
+    const page = await newPage(browser);
+    await open(page, '/');
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Overview of targets');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await open(page, '/indicators/KTXH-01');
+    expect(await page.locator('h1').textContent()).toBe("Digital economy share of the city's GRDP");
+    // numbers in English format
+    await page.getByRole('button', { name: 'Data table' }).click();
+    expect(await page.locator('figure table').textContent()).toContain('21.68');
+    await page.context().close();
+  });
+
+  it('the indicator page draws actuals against targets, with the same data as a table', async () => {
+    const page = await newPage(browser);
+    await open(page, '/indicators/KTXH-01');
+    const chart = page.locator('figure [role="img"]');
+    await chart.locator('svg').waitFor();
+    expect(await chart.getAttribute('aria-label')).toMatch(/Thành phố Hồ Chí Minh.*21,68 % GRDP/);
+    // the conflicting 2024 targets are shown, both kept
+    expect(await page.locator('.notice', { hasText: 'Mục tiêu không thống nhất' }).textContent()).toMatch(
+      /≥ 22 % GRDP.*≥ 25 % GRDP/,
+    );
+    await page.getByRole('button', { name: 'Bảng số liệu' }).click();
+    const rows = await page.locator('figure table tbody tr').allTextContents();
+    expect(rows.find((r) => r.startsWith('Năm 2030'))).toMatch(/≥ 40 % GRDP/);
+    expect(rows.find((r) => r.startsWith('Năm 2025'))).toMatch(/21,68 % GRDP/);
+    // the quote of the document that set the target
+    expect(
+      await page
+        .locator('#sources-h + * blockquote, section[aria-labelledby="sources-h"] blockquote')
+        .count(),
+    ).toBeGreaterThan(0);
+    // downloads
+    expect(await page.getByRole('link', { name: 'Tải số liệu (CSV)' }).getAttribute('href')).toBe(
+      '/api/values.csv?indicator=KTXH-01',
+    );
+    await page.context().close();
+  });
+
+  it('a ward formed in the 2025 reorganisation shows what it was formed from', async () => {
+    const page = await newPage(browser);
+    await open(page, '/units/79.26737');
+    const lineage = page.locator('section[aria-labelledby="lineage-h"]');
+    expect(await lineage.textContent()).toContain('Hình thành từ');
+    await lineage.getByRole('link', { name: 'Phường Tân Định' }).first().click();
+    await page.waitForURL(/\/units\/79\.760\.26734$/);
+    await page.locator('main h1').waitFor();
+    expect(await page.locator('section[aria-labelledby="lineage-h"]').textContent()).toContain('Đã nhập vào');
+    await page.context().close();
+  });
+
+  it('keyboard: the skip link comes first and moves to the main content', async () => {
+    const page = await newPage(browser);
+    await open(page, '/indicators');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Chuyển đến nội dung chính');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => location.hash)).toBe('#main');
+    await page.context().close();
+  });
+
+  it('the overview loads little JavaScript, and no chart library', async () => {
+    const page = await newPage(browser);
+    const scripts = new Map<string, Buffer>();
+    page.on('response', async (r) => {
+      if (r.request().resourceType() === 'script') scripts.set(r.url(), await r.body());
+    });
+    await open(page, '/');
+    await page.waitForLoadState('networkidle');
+    const gzip = [...scripts.values()].reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
+    expect([...scripts.keys()].some((u) => /EChart|echarts/i.test(u))).toBe(false);
+    expect(gzip).toBeLessThan(200 * 1024);
+    console.log(`overview first-load JavaScript: ${scripts.size} files, ${(gzip / 1024).toFixed(1)} KB gzip`);
+    await page.context().close();
+  });
+
+  it('axe-core finds no serious or critical violation on the main pages', async () => {
+    const page = await newPage(browser);
+    const found: Record<string, unknown> = {};
+    for (const [name, path] of MAIN_PAGES) {
+      await open(page, path);
+      if (name === 'indicator') await page.locator('figure .chart svg').waitFor();
+      const v = serious(await axe(page));
+      if (v.length) found[name] = v;
+    }
+    expect(found).toEqual({});
+    await page.context().close();
+  });
+
+  it('saves screenshots of the main pages at desktop and phone widths', async () => {
+    for (const [label, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const page = await newPage(browser, viewport);
+      for (const [name, path] of MAIN_PAGES) {
+        await open(page, path);
+        if (name === 'indicator') await page.locator('figure .chart svg').waitFor();
+        await shoot(page, `${name}-${label}`);
+        // nothing wider than the screen
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} at ${label} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+      }
+      await page.context().close();
+    }
+  });
+});
