@@ -21,7 +21,9 @@ Usage: npx chiso <command> [options]
   dump --out FILE               write every table as portable JSON (works on PGlite and PostgreSQL)
   restore FILE                  load a dump into an empty database (PGlite or DATABASE_URL)
   audit verify                  check the audit log's hash chain; exits 1 naming the first bad entry
-${USERS_HELP}  compute index FILE.json       compute a composite index from a JSON input, without a database
+${USERS_HELP}  report quarterly --period 2024Q4 --out FILE.docx|.xlsx|.pdf [--date YYYY-MM-DD] [--number N]
+                                the quarterly report (Decree 30 layout), its .xlsx annex, or PDF (LibreOffice)
+  compute index FILE.json       compute a composite index from a JSON input, without a database
   compute progress FILE.json    assess progress against targets from a JSON input, without a database
 
 Environment: DATABASE_URL selects a PostgreSQL server; otherwise PGlite in CHISO_DATA_DIR (default ./data).
@@ -46,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean' },
       'no-synthetic': { type: 'boolean' },
       period: { type: 'string' },
+      date: { type: 'string' },
+      number: { type: 'string' },
+      symbol: { type: 'string' },
+      subject: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: false,
@@ -144,6 +150,23 @@ async function main(argv: string[]): Promise<number> {
     case 'user':
     case 'token':
       return withStore((store) => usersCli(store, argv));
+    case 'report': {
+      const { runReport } = await import('./report.ts');
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      return withStore(async (store) => {
+        const file = await runReport(store, {
+          kind: sub,
+          period: str(values.period),
+          out,
+          date: str(values.date),
+          number: str(values.number),
+          symbol: str(values.symbol),
+          subject: str(values.subject),
+        });
+        console.log(`report written to ${file}`);
+        return 0;
+      });
+    }
     case 'compute': {
       if (!arg) break;
       const input = JSON.parse(readFileSync(arg, 'utf8')) as unknown;
