@@ -51,7 +51,8 @@ export async function listLate(
 
 export interface Mailer {
   from: string;
-  send(message: { to: string[]; subject: string; text: string }): Promise<void>;
+  /** Sends one message; resolves with the recipients the server refused (the others got it). */
+  send(message: { to: string[]; subject: string; text: string }): Promise<{ rejected: string[] }>;
 }
 
 /** The SMTP mailer configured by CHISO_SMTP_URL (e.g. smtp://user:pass@host:587), or null. */
@@ -63,7 +64,9 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): Mailer | nu
   return {
     from,
     async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+      const rejected = (info.rejected ?? []) as Array<string | { address: string }>;
+      return { rejected: rejected.map((r) => (typeof r === 'string' ? r : r.address)) };
     },
   };
 }
@@ -91,7 +94,7 @@ export function reminderMessage(l: LateItem, publicUrl: string): { subject: stri
 }
 
 export interface ReminderOutcome {
-  sent: Array<{ submission_id: number; org_unit: string; to: string[] }>;
+  sent: Array<{ submission_id: number; org_unit: string; to: string[]; rejected: string[] }>;
   failed: Array<{ submission_id: number; org_unit: string; error: string }>;
   no_contact: Array<{ submission_id: number; org_unit: string }>;
 }
@@ -123,26 +126,28 @@ export async function sendReminders(
       out.no_contact.push({ submission_id: l.submission_id, org_unit: l.org_unit });
       continue;
     }
+    let rejected: string[];
     try {
-      await mailer.send({ to, ...reminderMessage(l, publicUrl) });
+      ({ rejected } = await mailer.send({ to, ...reminderMessage(l, publicUrl) }));
     } catch (e) {
       out.failed.push({ submission_id: l.submission_id, org_unit: l.org_unit, error: (e as Error).message });
       continue;
     }
+    const delivered = to.filter((a) => !rejected.includes(a));
     await db.transaction(async (tx) => {
       await tx.execute(
         sql`insert into submission_event (submission_id, action, from_status, to_status, actor, data)
-            values (${l.submission_id}, 'remind', ${l.status}, ${l.status}, ${caller.name}, ${JSON.stringify({ to, days_late: l.days_late })}::jsonb)`,
+            values (${l.submission_id}, 'remind', ${l.status}, ${l.status}, ${caller.name}, ${JSON.stringify({ to: delivered, rejected, days_late: l.days_late })}::jsonb)`,
       );
       await appendAudit(tx, {
         actor: caller.name,
         action: 'submission.remind',
         entity: 'submission',
         entityId: l.submission_id,
-        data: { to, days_late: l.days_late, round: l.round_id },
+        data: { to: delivered, rejected, days_late: l.days_late, round: l.round_id },
       });
     });
-    out.sent.push({ submission_id: l.submission_id, org_unit: l.org_unit, to });
+    out.sent.push({ submission_id: l.submission_id, org_unit: l.org_unit, to: delivered, rejected });
   }
   return out;
 }

@@ -237,7 +237,12 @@ export function roundRoutes(app: App, deps: ServerDeps, tx: TxRunner): void {
         response: {
           200: z.object({
             sent: z.array(
-              z.object({ submission_id: z.number(), org_unit: z.string(), to: z.array(z.string()) }),
+              z.object({
+                submission_id: z.number(),
+                org_unit: z.string(),
+                to: z.array(z.string()).describe('Recipients the mail server accepted'),
+                rejected: z.array(z.string()).describe('Recipients the mail server refused'),
+              }),
             ),
             failed: z.array(z.object({ submission_id: z.number(), org_unit: z.string(), error: z.string() })),
             no_contact: z.array(z.object({ submission_id: z.number(), org_unit: z.string() })),
