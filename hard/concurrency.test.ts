@@ -9,8 +9,11 @@
  * one audit entry per acknowledged write, and the audit chain verifies. Never a 5xx: a conflict is a 409.
  * PGlite refuses a second process on its data folder.
  */
+import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/app/audit.ts';
@@ -283,7 +286,9 @@ describe('several server processes on one PostgreSQL database', () => {
 
 describe('PGlite', () => {
   it('refuses a second server process on its data folder, naming the holder', async () => {
-    const target = await newTarget('pglite');
+    const target = {
+      env: { CHISO_DATA_DIR: mkdtempSync(join(tmpdir(), 'chiso-hard-lock-')), DATABASE_URL: '' },
+    };
     const first = await startServer(target.env);
     cleanups.push(() => first.stop());
     const second = await startServer(target.env, 60_000).then(

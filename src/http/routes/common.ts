@@ -19,16 +19,28 @@ export const zListOf = <T extends z.ZodTypeAny>(item: T) =>
 
 export const actorOf = (req: FastifyRequest): string => req.principal?.username ?? 'anonymous';
 
-/** Sends CSV built from batches of rows, streamed. */
-export function sendCsv<T>(
+/**
+ * Sends CSV built from batches of rows, streamed. The first batch is read before anything is sent,
+ * so that a rejected filter (a bad period, say) becomes a 4xx problem, not a 200 cut short.
+ */
+export async function sendCsv<T>(
   reply: FastifyReply,
   filename: string,
   columns: Array<{ key: string; get: (row: T) => CsvCell }>,
   batches: AsyncIterable<T[]> | Iterable<T[]>,
-): FastifyReply {
+): Promise<FastifyReply> {
+  const it = (async function* () {
+    for await (const b of batches) yield b;
+  })();
+  const first = await it.next();
+  const replay = async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  };
   reply.header('content-type', 'text/csv; charset=utf-8');
   reply.header('content-disposition', `attachment; filename="${filename}"`);
-  return reply.send(Readable.from(csvChunks(columns, batches)));
+  return reply.send(Readable.from(csvChunks(columns, replay())));
 }
 
 /** Pages through a list function, for CSV downloads of lists without holding them all at once. */
