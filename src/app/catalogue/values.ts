@@ -10,6 +10,7 @@ import { foldVi } from '../../core/text.ts';
 import { checkValue } from '../../core/values.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
+import { notifyApproved } from '../engine/notify.ts';
 import { documentId, indicatorRef, periodOf, unitRef } from './refs.ts';
 import { type ValueInput, zValueInput } from './schemas.ts';
 
@@ -139,6 +140,7 @@ export async function setValue(
       entityId: row!.id,
       data: { indicator: ind.code, org_unit: unit.code, period, disagg, value: input.value, status },
     });
+    if (status === 'approved') await notifyApproved(ex, { unitIds: [unit.id], period, indicatorIds: [ind.id] });
     return { value: (await getValue(ex, row!.id))!, outcome: 'created' };
   }
   if (input.version === undefined || input.version !== current.version) {
@@ -170,6 +172,8 @@ export async function setValue(
     entityId: current.id,
     data: { from: current.value, to: input.value, version: current.version + 1, status },
   });
+  if (status === 'approved' || current.status === 'approved')
+    await notifyApproved(ex, { unitIds: [unit.id], period, indicatorIds: [ind.id] });
   return { value: (await getValue(ex, current.id))!, outcome: 'updated' };
 }
 

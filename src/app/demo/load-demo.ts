@@ -17,6 +17,7 @@ import { appendAudit } from '../audit.ts';
 import { createIndicator } from '../catalogue/indicators.ts';
 import type { IndicatorInput } from '../catalogue/schemas.ts';
 import { createTarget } from '../catalogue/targets.ts';
+import { loadDemoIndex } from '../engine/demo.ts';
 
 export const DEMO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'demo');
 
@@ -625,6 +626,7 @@ export async function loadDemo(
       synthetic_values: syntheticCount,
     };
     await appendAudit(tx, { actor, action: 'demo.load', entity: 'database', data: summary });
+    await loadDemoIndex(tx, { dir, synthetic });
     return summary;
   });
 }

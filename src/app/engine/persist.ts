@@ -1,0 +1,405 @@
+/**
+ * Writing the engine's results to computed_value, progress_status and index_result. Writes are
+ * batched (unnest arrays, a few thousand rows per statement) and guarded: a row is rewritten only
+ * when its content differs, so `updated_at` moves only for results that changed. A result that no
+ * longer exists is never deleted: a computed value keeps its row with a null value, a status or an
+ * index result gets `archived_at`.
+ *
+ * `persistAll` compares everything in memory with everything stored (used when the stored results
+ * may be out of step: first start, catalogue changes, a new engine version); `persistUpdate` writes
+ * what one update recomputed.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { type Executor, rows } from '../../store/db.ts';
+import { canonicalJson } from '../audit.ts';
+import { KIND, KIND_METHOD } from './arrays.ts';
+import { type IndexYear, indexKey, previousRanks } from './compute-index.ts';
+import type { StatusRow } from './compute-progress.ts';
+import type { Model, UpdateResult } from './model.ts';
+
+type Cell = string | number | boolean | null;
+
+interface Column {
+  name: string;
+  /** The array type of the unnest parameter. */
+  type: 'int' | 'float8' | 'text' | 'date' | 'bool' | 'jsonb';
+  key?: boolean;
+}
+
+interface TableSpec {
+  table: string;
+  columns: Column[];
+  archivable: boolean;
+}
+
+const COMPUTED: TableSpec = {
+  table: 'computed_value',
+  archivable: false,
+  columns: [
+    { name: 'indicator_id', type: 'int', key: true },
+    { name: 'org_unit_id', type: 'int', key: true },
+    { name: 'period', type: 'text', key: true },
+    { name: 'period_start', type: 'date' },
+    { name: 'value', type: 'float8' },
+    { name: 'method', type: 'text' },
+  ],
+};
+
+const STATUS: TableSpec = {
+  table: 'progress_status',
+  archivable: true,
+  columns: [
+    { name: 'indicator_id', type: 'int', key: true },
+    { name: 'org_unit_id', type: 'int', key: true },
+    { name: 'target_id', type: 'int', key: true },
+    { name: 'period', type: 'text' },
+    { name: 'period_start', type: 'date' },
+    { name: 'target_scope', type: 'text' },
+    { name: 'is_primary', type: 'bool' },
+    { name: 'profile', type: 'text' },
+    { name: 'status', type: 'text' },
+    { name: 'score', type: 'float8' },
+    { name: 'attainment', type: 'float8' },
+    { name: 'ratio', type: 'float8' },
+    { name: 'measure', type: 'text' },
+    { name: 'cagr_actual', type: 'float8' },
+    { name: 'cagr_required', type: 'float8' },
+    { name: 'projection_value', type: 'float8' },
+    { name: 'latest_value', type: 'float8' },
+    { name: 'latest_period', type: 'text' },
+    { name: 'base_value', type: 'float8' },
+    { name: 'base_period', type: 'text' },
+    { name: 'comparator', type: 'text' },
+    { name: 'target_value', type: 'float8' },
+    { name: 'target_max', type: 'float8' },
+    { name: 'baseline_value', type: 'float8' },
+    { name: 'source_document_id', type: 'int' },
+    { name: 'trend', type: 'text' },
+    { name: 'reason_code', type: 'text' },
+    { name: 'conflicts', type: 'int' },
+  ],
+};
+
+const INDEX: TableSpec = {
+  table: 'index_result',
+  archivable: true,
+  columns: [
+    { name: 'methodology_id', type: 'int', key: true },
+    { name: 'period', type: 'text', key: true },
+    { name: 'org_unit_id', type: 'int', key: true },
+    { name: 'node', type: 'text', key: true },
+    { name: 'raw', type: 'float8' },
+    { name: 'score', type: 'float8' },
+    { name: 'rank', type: 'int' },
+    { name: 'band', type: 'text' },
+    { name: 'previous_rank', type: 'int' },
+    { name: 'rank_change', type: 'int' },
+    { name: 'sensitivity_median', type: 'float8' },
+    { name: 'sensitivity_q5', type: 'float8' },
+    { name: 'sensitivity_q95', type: 'float8' },
+    { name: 'strengths', type: 'jsonb' },
+    { name: 'weaknesses', type: 'jsonb' },
+  ],
+};
+
+const PG_ARRAY: Record<Column['type'], string> = {
+  int: 'int[]',
+  float8: 'float8[]',
+  text: 'text[]',
+  date: 'date[]',
+  bool: 'bool[]',
+  jsonb: 'text[]',
+};
+
+const BATCH = 4000;
+const num = (v: number | null | undefined): number | null =>
+  v === null || v === undefined || Number.isNaN(v) ? null : v;
+
+/** Inserts or rewrites rows whose content differs; counts rows written. */
+async function upsert(ex: Executor, spec: TableSpec, data: Cell[][]): Promise<number> {
+  let written = 0;
+  const cols = spec.columns;
+  const keys = cols.filter((c) => c.key).map((c) => c.name);
+  const values = cols.filter((c) => !c.key).map((c) => c.name);
+  const compared = values.filter((c) => c !== 'period_start');
+  for (let i = 0; i < data.length; i += BATCH) {
+    const chunk = data.slice(i, i + BATCH);
+    const params = cols.map(
+      (c, j) =>
+        sql`${sql.param(chunk.map((r) => (c.type === 'jsonb' && r[j] !== null ? JSON.stringify(r[j]) : r[j])))}::${sql.raw(PG_ARRAY[c.type])}`,
+    );
+    const select = cols.map((c) => sql.raw(c.type === 'jsonb' ? `x.${c.name}::jsonb` : `x.${c.name}`));
+    const t = spec.table;
+    const stale = spec.archivable ? ` or ${t}.archived_at is not null` : '';
+    const q: SQL = sql`insert into ${sql.raw(t)} (${sql.raw(cols.map((c) => c.name).join(', '))})
+      select ${sql.join(select, sql`, `)} from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(cols.map((c) => c.name).join(', '))})
+      on conflict (${sql.raw(keys.join(', '))}) do update set
+        ${sql.raw(values.map((c) => `${c} = excluded.${c}`).join(', '))}, updated_at = now()${sql.raw(spec.archivable ? ', archived_at = null' : '')}
+      where (${sql.raw(compared.map((c) => `${t}.${c}`).join(', '))}) is distinct from (${sql.raw(compared.map((c) => `excluded.${c}`).join(', '))})${sql.raw(stale)}
+      returning 1`;
+    written += (await rows(ex, q)).length;
+  }
+  return written;
+}
+
+/** Sets computed values that no longer exist to null (their rows stay). */
+async function nullComputed(ex: Executor, keys: Array<[number, number, string]>): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < keys.length; i += BATCH) {
+    const chunk = keys.slice(i, i + BATCH);
+    const r = await rows(
+      ex,
+      sql`update computed_value c set value = null, updated_at = now()
+          from unnest(${sql.param(chunk.map((k) => k[0]))}::int[], ${sql.param(chunk.map((k) => k[1]))}::int[],
+                      ${sql.param(chunk.map((k) => k[2]))}::text[]) as x(i, u, p)
+          where c.indicator_id = x.i and c.org_unit_id = x.u and c.period = x.p and c.value is not null
+          returning 1`,
+    );
+    written += r.length;
+  }
+  return written;
+}
+
+/** Archives stored rows that are no longer produced. */
+async function archive(ex: Executor, spec: TableSpec, keys: Cell[][]): Promise<number> {
+  let written = 0;
+  const keyCols = spec.columns.filter((c) => c.key);
+  for (let i = 0; i < keys.length; i += BATCH) {
+    const chunk = keys.slice(i, i + BATCH);
+    const params = keyCols.map(
+      (c, j) => sql`${sql.param(chunk.map((r) => r[j]))}::${sql.raw(PG_ARRAY[c.type])}`,
+    );
+    const names = keyCols.map((c) => c.name);
+    const r = await rows(
+      ex,
+      sql`update ${sql.raw(spec.table)} t set archived_at = now(), updated_at = now()
+          from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(names.join(', '))})
+          where ${sql.raw(names.map((c) => `t.${c} = x.${c}`).join(' and '))} and t.archived_at is null
+          returning 1`,
+    );
+    written += r.length;
+  }
+  return written;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows from the model
+
+function computedRow(m: Model, i: number, t: string, k: number, u: number): Cell[] | null {
+  const layer = m.layers[i]!.get(t as never)!;
+  const c = k * m.nUnits + u;
+  const kind = layer.kind[c]!;
+  if (kind === KIND.none || kind === KIND.own) return null;
+  const cal = m.cat.calendar;
+  return [
+    m.cat.indicators[i]!.id,
+    m.cat.units[u]!.id,
+    cal.code(layer.type, k),
+    cal.start(layer.type, k),
+    layer.val[c]!,
+    KIND_METHOD[kind]!,
+  ];
+}
+
+export function statusCells(m: Model, r: StatusRow): Cell[] {
+  const t = r.target;
+  return [
+    m.cat.indicators[r.ind]!.id,
+    m.cat.units[r.unit]!.id,
+    t.id,
+    t.period,
+    t.periodStart,
+    r.scope,
+    r.primary,
+    r.profile,
+    r.status,
+    num(r.score),
+    num(r.attainment),
+    num(r.ratio),
+    r.measure,
+    num(r.cagrActual),
+    num(r.cagrRequired),
+    num(r.projection),
+    num(r.latestValue),
+    r.latestPeriod,
+    num(r.baseValue),
+    r.basePeriod,
+    t.comparator,
+    t.value,
+    t.valueMax,
+    t.baselineValue,
+    t.documentId,
+    r.trend,
+    r.reason.code,
+    r.conflicts,
+  ];
+}
+
+/** Every row of one methodology-year: one per unit and node. */
+export function indexCells(m: Model, iy: IndexYear): Cell[][] {
+  const out: Cell[][] = [];
+  const res = iy.result;
+  if (!res) return out;
+  const prev = previousRanks(m, iy);
+  const root = res.root;
+  const sens = new Map((iy.sensitivity?.units ?? []).map((s) => [s.unit, s]));
+  const strengths = new Map(res.strengths.map((s) => [s.unit, s]));
+  for (const code of res.order) {
+    const ns = res.nodes[code]!;
+    const before = prev.get(code);
+    res.units.forEach((unitCode, j) => {
+      const rank = num(ns.rank[j]);
+      const pr = before?.get(unitCode) ?? null;
+      const isRoot = code === root;
+      const s = isRoot ? sens.get(unitCode) : undefined;
+      const sw = isRoot ? strengths.get(unitCode) : undefined;
+      out.push([
+        iy.m.id,
+        String(iy.year),
+        m.cat.units[iy.units[j]!]!.id,
+        code,
+        num(ns.raw[j]),
+        num(ns.score[j]),
+        rank,
+        ns.band?.[j] ?? null,
+        pr,
+        pr !== null && rank !== null ? pr - rank : null,
+        num(s?.median ?? null),
+        num(s?.q5 ?? null),
+        num(s?.q95 ?? null),
+        (sw?.strengths ?? null) as never,
+        (sw?.weaknesses ?? null) as never,
+      ]);
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+export interface PersistCounts {
+  computed: number;
+  statuses: number;
+  index: number;
+}
+
+/** Writes what an update recomputed. */
+export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Promise<PersistCounts> {
+  const up: Cell[][] = [];
+  const gone: Array<[number, number, string]> = [];
+  for (const [i, t, k, unit] of u.values.recomputed.cells()) {
+    const row = computedRow(m, i, t, k, unit);
+    if (row) up.push(row);
+    else gone.push([m.cat.indicators[i]!.id, m.cat.units[unit]!.id, m.cat.calendar.code(t, k)]);
+  }
+  const computed = (await upsert(ex, COMPUTED, up)) + (await nullComputed(ex, gone));
+  const srows: Cell[][] = [];
+  for (const key of u.statuses) {
+    const r = m.statuses.get(key);
+    if (r) srows.push(statusCells(m, r));
+  }
+  const statuses = await upsert(ex, STATUS, srows);
+  let index = 0;
+  for (const key of new Set([...u.index, ...u.rankChange])) {
+    const [mid, year] = key.split(':').map(Number) as [number, number];
+    const iy = m.index.get(key);
+    const cells = iy ? indexCells(m, iy) : [];
+    index += await upsert(ex, INDEX, cells);
+    index += await archiveIndexYear(ex, mid, year, cells);
+  }
+  return { computed, statuses, index };
+}
+
+/** Archives the rows of a methodology-year that are not among `keep`. */
+async function archiveIndexYear(ex: Executor, mid: number, year: number, keep: Cell[][]): Promise<number> {
+  const stored = await rows<{ org_unit_id: number; node: string }>(
+    ex,
+    sql`select org_unit_id, node from index_result where methodology_id = ${mid} and period = ${String(year)} and archived_at is null`,
+  );
+  const live = new Set(keep.map((r) => `${r[2]}|${r[3]}`));
+  const drop = stored.filter((s) => !live.has(`${s.org_unit_id}|${s.node}`));
+  return archive(
+    ex,
+    INDEX,
+    drop.map((d) => [mid, String(year), d.org_unit_id, d.node]),
+  );
+}
+
+const tupleKey = (r: Cell[], spec: TableSpec): string =>
+  spec.columns
+    .map((c, j) => (c.key ? String(r[j]) : null))
+    .filter((x) => x !== null)
+    .join('|');
+
+const comparable = (r: Cell[], spec: TableSpec): string =>
+  canonicalJson(spec.columns.map((c, j) => (c.key || c.type === 'date' ? null : r[j])));
+
+/** Compares every stored row of a table with `want` and writes the differences. */
+async function diffTable(ex: Executor, spec: TableSpec, want: Cell[][]): Promise<number> {
+  const cols = spec.columns.map((c) => (c.type === 'date' ? `null as ${c.name}` : c.name));
+  // A retired row: archived (statuses, index results) or nulled (computed values).
+  const retired = spec.archivable ? 'archived_at is not null' : 'value is null';
+  const stored = await rows<Record<string, Cell>>(
+    ex,
+    sql.raw(`select ${cols.join(', ')}, ${retired} as retired from ${spec.table}`),
+  );
+  const keyCols = spec.columns.filter((c) => c.key);
+  const have = new Map<string, { cmp: string; retired: boolean; key: Cell[] }>();
+  for (const s of stored) {
+    const r = spec.columns.map((c) => {
+      const v = s[c.name] ?? null;
+      return c.type === 'jsonb' && typeof v === 'string' ? JSON.parse(v) : v;
+    });
+    have.set(tupleKey(r, spec), {
+      cmp: comparable(r, spec),
+      retired: Boolean(s.retired),
+      key: keyCols.map((c) => s[c.name] ?? null),
+    });
+  }
+  const changed: Cell[][] = [];
+  const live = new Set<string>();
+  for (const r of want) {
+    const key = tupleKey(r, spec);
+    live.add(key);
+    const h = have.get(key);
+    if (!h || h.retired || h.cmp !== comparable(r, spec)) changed.push(r);
+  }
+  let written = await upsert(ex, spec, changed);
+  const retire: Cell[][] = [];
+  for (const [key, h] of have) if (!live.has(key) && !h.retired) retire.push(h.key);
+  if (spec.archivable) written += await archive(ex, spec, retire);
+  else written += await nullComputed(ex, retire as Array<[number, number, string]>);
+  return written;
+}
+
+/** Makes the stored results equal to the model's, writing only differences. */
+export async function persistAll(
+  ex: Executor,
+  m: Model,
+  options: { computed?: boolean } = {},
+): Promise<PersistCounts> {
+  const computed: Cell[][] = [];
+  if (options.computed !== false)
+    m.layers.forEach((byType, i) => {
+      for (const [t, layer] of byType) {
+        for (let k = 0; k < layer.n; k++) {
+          for (let u = 0; u < m.nUnits; u++) {
+            const kind = layer.kind[k * m.nUnits + u]!;
+            if (kind === KIND.none || kind === KIND.own) continue;
+            computed.push(computedRow(m, i, t, k, u)!);
+          }
+        }
+      }
+    });
+  const statuses = [...m.statuses.values()].map((r) => statusCells(m, r));
+  const index: Cell[][] = [];
+  for (const iy of m.index.values()) index.push(...indexCells(m, iy));
+  return {
+    computed: options.computed === false ? 0 : await diffTable(ex, COMPUTED, computed),
+    statuses: await diffTable(ex, STATUS, statuses),
+    index: await diffTable(ex, INDEX, index),
+  };
+}
+
+export { indexKey };
