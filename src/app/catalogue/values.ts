@@ -140,7 +140,8 @@ export async function setValue(
       entityId: row!.id,
       data: { indicator: ind.code, org_unit: unit.code, period, disagg, value: input.value, status },
     });
-    if (status === 'approved') await notifyApproved(ex, { unitIds: [unit.id], period, indicatorIds: [ind.id] });
+    if (status === 'approved')
+      await notifyApproved(ex, { unitIds: [unit.id], period, indicatorIds: [ind.id] });
     return { value: (await getValue(ex, row!.id))!, outcome: 'created' };
   }
   if (input.version === undefined || input.version !== current.version) {
