@@ -45,7 +45,11 @@ export type FormInput = z.input<typeof zFormInput>;
 export const zFormRevision = zFormInput
   .omit({ code: true, period_type: true })
   .partial()
-  .extend({ version: z.number().int().describe('The form version the editor last saw') })
+  .extend({
+    // No default here: sections not sent stay as they are.
+    sections: z.array(zFormSection).max(50).optional(),
+    version: z.number().int().describe('The form version the editor last saw'),
+  })
   .strict();
 export type FormRevision = z.input<typeof zFormRevision>;
 

@@ -18,11 +18,11 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type * as pkijs from 'pkijs';
-import { ChisoError } from '../../core/errors.ts';
+import { ChisoError, isChisoError } from '../../core/errors.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit, canonicalJson } from '../audit.ts';
 import { type Caller, isoTs, notFound, requireRole } from './access.ts';
-import { decodeSignature, parseSignedData, verifyDetachedCms } from './cms.ts';
+import { type CmsVerification, decodeSignature, parseSignedData, verifyDetachedCms } from './cms.ts';
 import type { SignatureOut } from './schemas.ts';
 import { loadSubmission, type SubmissionRow, submissionItems, unitOf } from './workflow.ts';
 
@@ -166,12 +166,19 @@ export async function reverifySignature(
   const s = await loadSubmission(ex, stored.submission_id);
   requireRole(caller, 'viewer', unitOf(s));
   const content = await canonicalContent(ex, s);
-  const v = await verifyDetachedCms(
-    parseSignedData(new Uint8Array(stored.signature)),
-    content.bytes,
-    trustRoots,
-    now,
-  );
+  let v: CmsVerification;
+  try {
+    v = await verifyDetachedCms(
+      parseSignedData(new Uint8Array(stored.signature)),
+      content.bytes,
+      trustRoots,
+      now,
+    );
+  } catch (e) {
+    // A stored signature that no longer parses (damaged in storage) is reported, not thrown.
+    if (!isChisoError(e)) throw e;
+    v = { ok: false, code: e.code, vi: e.vi, en: e.en, signer: null, signingTime: null };
+  }
   const detail = v.ok ? null : { code: v.code, vi: v.vi, en: v.en };
   await ex.execute(
     sql`update submission_signature set verified_at = ${now.toISOString()}, result = ${v.ok ? 'valid' : 'invalid'},

@@ -170,6 +170,18 @@ describe('signatures', () => {
     expect((await verifyAuditChain(t.store)).ok).toBe(true);
   });
 
+  it('reports a stored signature damaged in storage as invalid', async () => {
+    const c = await content(subA);
+    const der = await signDetached(c.bytes, pki.signer, [pki.intermediate.cert]);
+    const added = await post(reporter, `/api/submissions/${subA}/signatures`, { signature: toBase64(der) });
+    await t.store.db.execute(
+      sql`update submission_signature set signature = substring(signature from 1 for 40) where id = ${added.body.id}`,
+    );
+    const r = await post(viewer, `/api/signatures/${added.body.id}/verify`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ result: 'invalid', result_detail: { code: 'signature.malformed' } });
+  });
+
   it('refuses, and does not store, signatures that do not verify — each with its reason', async () => {
     const c = await content(subB);
     const other = await makePki('foreign');
