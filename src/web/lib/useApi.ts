@@ -31,14 +31,24 @@ export interface ApiState<T> {
   reload(): void;
 }
 
-export function useApi<T>(path: string | null, query?: Query): ApiState<T> {
+/**
+ * `fresh`: ask the server again on every mount (work in progress changes under the user's feet;
+ * public catalogue data may be shared for a while).
+ */
+export function useApi<T>(
+  path: string | null,
+  query?: Query,
+  options: { fresh?: boolean } = {},
+): ApiState<T> {
   const url = path === null ? null : apiUrl(path, query);
+  const fresh = options.fresh ?? false;
   const [state, setState] = useState<{ url: string | null; data?: T; error?: ApiError }>({ url: null });
   const [tick, setTick] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
   useEffect(() => {
     if (url === null) return;
     let live = true;
+    if (fresh) cache.delete(url);
     load<T>(url).then(
       (data) => live && setState({ url, data }),
       (error: unknown) =>
@@ -54,7 +64,7 @@ export function useApi<T>(path: string | null, query?: Query): ApiState<T> {
     return () => {
       live = false;
     };
-  }, [url, tick]);
+  }, [url, tick, fresh]);
   const reload = useCallback(() => {
     if (url) cache.delete(url);
     setTick((n) => n + 1);

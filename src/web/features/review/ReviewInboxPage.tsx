@@ -24,7 +24,7 @@ interface ApproveResult {
 
 function Inbox() {
   const { t, lang } = useI18n();
-  const inbox = useApi<ListOf<ReviewerInboxItem>>('/api/inbox/reviewer', { limit: 500 });
+  const inbox = useApi<ListOf<ReviewerInboxItem>>('/api/inbox/reviewer', { limit: 500 }, { fresh: true });
   const levels = useLevels();
   const levelName = useNames(levels, lang);
   const [q, setQ] = useState('');

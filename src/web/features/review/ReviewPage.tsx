@@ -24,10 +24,20 @@ import { StatusPill } from '../workspace/StatusPill.tsx';
 function Review({ id }: { id: number }) {
   const { t, lang } = useI18n();
   const navigate = useNavigate();
-  const data = useApi<{ submission: Submission; items: SubmissionItem[] }>(`/api/submissions/${id}/values`);
-  const validation = useApi<ValidationReport>(`/api/submissions/${id}/validation`);
-  const events = useApi<{ items: SubmissionEvent[] }>(`/api/submissions/${id}/events`);
-  const files = useApi<{ items: Attachment[] }>(`/api/submissions/${id}/attachments`);
+  const data = useApi<{ submission: Submission; items: SubmissionItem[] }>(
+    `/api/submissions/${id}/values`,
+    undefined,
+    { fresh: true },
+  );
+  const validation = useApi<ValidationReport>(`/api/submissions/${id}/validation`, undefined, {
+    fresh: true,
+  });
+  const events = useApi<{ items: SubmissionEvent[] }>(`/api/submissions/${id}/events`, undefined, {
+    fresh: true,
+  });
+  const files = useApi<{ items: Attachment[] }>(`/api/submissions/${id}/attachments`, undefined, {
+    fresh: true,
+  });
   const [comment, setComment] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);

@@ -40,6 +40,9 @@ export function Component() {
     limit: 1000,
   });
   const indicators = useApi<ListOf<Indicator>>('/api/indicators', { limit: 1000 });
+  const parent = useApi<OrgUnitDetail>(
+    unit.data?.parent ? `/api/org-units/${encodeURIComponent(unit.data.parent)}` : null,
+  );
   const levels = useLevels();
   const levelName = useNames(levels, lang);
 
@@ -88,7 +91,7 @@ export function Component() {
           <p>
             {u.parent && (
               <>
-                {t('unit.partOf')} <Link to={paths.unit(u.parent)}>{u.parent}</Link>.{' '}
+                {t('unit.partOf')} <Link to={paths.unit(u.parent)}>{parent.data?.name_vi ?? u.parent}</Link>.{' '}
               </>
             )}
             {u.valid_from || u.valid_to
@@ -187,12 +190,16 @@ function LineageList({ title, links, side }: { title: string; links: LineageLink
               <li key={`${l.from}>${l.to}`}>
                 <Link to={paths.unit(code)}>{name}</Link>{' '}
                 <span className="muted">
-                  {t('unit.lineageItem', {
-                    kind: enumLabel(t, 'lineage', l.kind),
-                    date: formatDate(lang, l.effective_date),
-                  })}
-                  {l.partial && `, ${t('unit.partial')}`}
-                  {l.depth > 1 && `, ${t('unit.indirect')}`}
+                  {`(${[
+                    t('unit.lineageItem', {
+                      kind: enumLabel(t, 'lineage', l.kind),
+                      date: formatDate(lang, l.effective_date),
+                    }),
+                    l.partial ? t('unit.partial') : null,
+                    l.depth > 1 ? t('unit.indirect') : null,
+                  ]
+                    .filter(Boolean)
+                    .join(', ')})`}
                 </span>
               </li>
             );

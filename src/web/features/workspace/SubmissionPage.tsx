@@ -50,7 +50,9 @@ function Form({ id }: { id: number }) {
   const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState<'save' | 'submit' | null>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
-  const attachments = useApi<{ items: Attachment[] }>(`/api/submissions/${id}/attachments`);
+  const attachments = useApi<{ items: Attachment[] }>(`/api/submissions/${id}/attachments`, undefined, {
+    fresh: true,
+  });
 
   const load = useCallback(async () => {
     try {

@@ -15,7 +15,7 @@ import { RequireAuth } from '../auth/RequireAuth.tsx';
 
 function ReporterInbox() {
   const { t, lang } = useI18n();
-  const inbox = useApi<ListOf<ReporterInboxItem>>('/api/inbox/reporter', { limit: 500 });
+  const inbox = useApi<ListOf<ReporterInboxItem>>('/api/inbox/reporter', { limit: 500 }, { fresh: true });
   if (inbox.error) return <ErrorBox error={inbox.error} onRetry={inbox.reload} />;
   if (!inbox.data) return <Loading />;
   const groups: Array<{ key: ReporterInboxItem['category']; title: string }> = [
@@ -84,7 +84,7 @@ function ReporterInbox() {
 
 function ReviewerSummary() {
   const { t } = useI18n();
-  const inbox = useApi<ListOf<ReviewerInboxItem>>('/api/inbox/reviewer', { limit: 1 });
+  const inbox = useApi<ListOf<ReviewerInboxItem>>('/api/inbox/reviewer', { limit: 1 }, { fresh: true });
   if (inbox.error) return <ErrorBox error={inbox.error} onRetry={inbox.reload} />;
   if (!inbox.data) return <Loading />;
   return (
