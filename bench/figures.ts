@@ -15,6 +15,8 @@ export interface Figure {
   scale?: string;
   /** Why it was not measured. */
   reason?: string;
+  /** 1-minute load average of the machine before → after the figure's suite. */
+  load?: string;
   /** Phase timings, cross-checks and other detail. */
   detail?: Record<string, unknown>;
 }

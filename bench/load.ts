@@ -94,8 +94,10 @@ export async function loadCatalogue(url: string, ds: Dataset, withTargets = fals
     if (withTargets) {
       const nU = code.length;
       const tRows: unknown[][] = [];
+      // Targets for the root and the first level (the city and its districts; the nation and its provinces).
       for (let i = 0; i < ds.indicators.length; i++)
         for (let u = 0; u < nU; u++) {
+          if (depth[u]! > 1) continue;
           const t = ds.target[i * nU + u]!;
           if (Number.isNaN(t)) continue;
           tRows.push([

@@ -55,6 +55,7 @@ export function renderGenerated(r: ReportInput): string {
     '',
   );
   lines.push('| Machine | |', '|---|---|');
+  lines.push(`| Load average at start (1, 5, 15 min) | ${m.load_at_start} |`);
   lines.push(
     `| CPU | ${m.cpu} |`,
     `| Cores | ${m.cores} |`,
@@ -68,10 +69,13 @@ export function renderGenerated(r: ReportInput): string {
     `| Chromium | ${m.chromium ?? '—'} |`,
     '',
   );
-  lines.push('| Figure | Value | Unit | Goal | Status | Measured on |', '|---|---:|---|---|---|---|');
+  lines.push(
+    '| Figure | Value | Unit | Goal | Status | Measured on | Load avg |',
+    '|---|---:|---|---|---|---|---|',
+  );
   for (const f of r.figures)
     lines.push(
-      `| \`${f.name}\` | ${fmt(f.value)} | ${f.unit} | ${goalText(f.goal)} | ${statusText(f)} | ${f.scale ?? ''} |`,
+      `| \`${f.name}\` | ${fmt(f.value)} | ${f.unit} | ${goalText(f.goal)} | ${statusText(f)} | ${f.scale ?? ''} | ${f.load ?? ''} |`,
     );
   lines.push('', '### Method', '');
   for (const f of r.figures) lines.push(`- **${f.name}** — ${METHODS[f.name] ?? ''}`);

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Figure, GOALS, ORDER } from './figures.ts';
 import { type Dataset, generate, SCALES, type Scale } from './generate.ts';
@@ -17,6 +17,8 @@ import { writeReport } from './report.ts';
 
 export interface Options {
   quick: boolean;
+  /** Full run: load the reduced national set into PostgreSQL for the query (the full one takes too long here). */
+  nationalDbQuick?: boolean;
   json?: string;
   only?: Set<string>;
   scale?: 'city' | 'national';
@@ -30,6 +32,7 @@ function parseArgs(argv: string[]): Omit<Options, 'tmp' | 'log'> {
     const a = argv[k]!;
     if (a === '--quick') o.quick = true;
     else if (a === '--json') o.json = argv[++k];
+    else if (a === '--national-db-quick') o.nationalDbQuick = true;
     else if (a === '--only') o.only = new Set(argv[++k]!.split(',').map((s) => s.trim()));
     else if (a === '--scale') {
       const s = argv[++k];
@@ -45,12 +48,17 @@ export interface Context {
   pg: () => Promise<Pg>;
   city: () => Dataset;
   national: () => Dataset;
+  /** The national data set loaded into PostgreSQL for the query (the reduced one with --national-db-quick). */
+  nationalDb: () => Dataset;
   nationalScale: Scale;
   figures: Map<string, Figure>;
   notes: Map<string, string[]>;
 }
 
 const started = Date.now();
+const loadAtStart = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(', ');
 const args = parseArgs(process.argv.slice(2));
 const tmp = mkdtempSync(join(tmpdir(), 'chiso-bench-'));
 const log = (m: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
@@ -59,6 +67,7 @@ const opts: Options = { ...args, tmp, log };
 let pgPromise: Promise<Pg> | undefined;
 let cityDs: Dataset | undefined;
 let nationalDs: Dataset | undefined;
+let nationalDbDs: Dataset | undefined;
 const nationalScale = opts.quick ? SCALES['national-quick'] : SCALES.national;
 const ctx: Context = {
   opts,
@@ -83,6 +92,11 @@ const ctx: Context = {
       );
     }
     return nationalDs;
+  },
+  nationalDb: () => {
+    if (!opts.nationalDbQuick || opts.quick) return ctx.national();
+    nationalDbDs ??= generate(SCALES['national-quick']);
+    return nationalDbDs;
   },
   nationalScale,
   figures: new Map(),
@@ -119,6 +133,7 @@ try {
     const names = s.names.filter(wanted);
     if (names.length === 0) continue;
     const want = (n: string) => names.includes(n);
+    const load0 = loadavg()[0]!;
     try {
       await s.run(ctx, want);
     } catch (e) {
@@ -142,7 +157,10 @@ try {
 
 for (const f of ctx.figures.values()) if (!f.goal && GOALS[f.name]) f.goal = GOALS[f.name];
 const figures = ORDER.filter((n) => ctx.figures.has(n)).map((n) => ctx.figures.get(n)!);
-const machine = describeMachine(pgPromise ? (await pgPromise).version : null);
+const machine = {
+  ...describeMachine(pgPromise ? (await pgPromise).version : null),
+  load_at_start: loadAtStart,
+};
 const meta = {
   quick: opts.quick,
   scales: { city: 'city', national: nationalScale.name },

@@ -106,6 +106,8 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
       );
       const detail = { seconds, connections: 64, api, static: stat, body_bytes: bodies.map((b) => b.length) };
       ctx.opts.log(`api: ${JSON.stringify(detail)}`);
+      if (!(api.rps > 0) || !(stat.rps > 0) || api.non2xx > 0 || api.errors > 0)
+        throw new Error(`autocannon completed no clean run: ${JSON.stringify({ api, static: stat })}`);
       const scale = `city (${ds.units.code.length} units, ${rows.toLocaleString('en-US')} values${ctx.opts.quick ? ', --quick: last 2 years' : ''})`;
       if (want('api_rps_city'))
         ctx.figures.set('api_rps_city', {

@@ -7,6 +7,7 @@
  * Warm-up, then sequential repetitions; the 95th percentile.
  */
 import { join } from 'node:path';
+import pg from 'pg';
 import { openStore } from '../src/store/db.ts';
 import { copyValues, loadCatalogue, writeValuesCopy } from './load.ts';
 import { startServer } from './proc.ts';
@@ -17,8 +18,44 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-export async function nationalDatabase(ctx: Context): Promise<string> {
-  const ds = ctx.national();
+/** The database's own time for one of the 7 requests' SQL (EXPLAIN ANALYZE, warm), for the profile. */
+async function explainMs(url: string, ind: string, unit: string, years: number[]): Promise<number> {
+  const { valueWhere, VALUE_COLUMNS, VALUE_FROM } = await import('../src/app/catalogue/values.ts');
+  const { PgDialect } = await import('drizzle-orm/pg-core');
+  const { sql } = await import('drizzle-orm');
+  const where = valueWhere({
+    indicator: ind,
+    subtree: unit,
+    period_from: String(years[0]),
+    period_to: String(years.at(-1)),
+  });
+  const q = new PgDialect().sqlToQuery(
+    sql`explain (analyze, format json) select ${VALUE_COLUMNS} from ${VALUE_FROM} where ${where} and v.id > ${0} order by v.id limit ${5000}`,
+  );
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    let ms = 0;
+    for (let k = 0; k < 5; k++) {
+      const r = await c.query(q.sql, q.params);
+      ms = Number(r.rows[0]['QUERY PLAN'][0]['Execution Time']);
+    }
+    return Math.round(ms * 100) / 100;
+  } finally {
+    await c.end();
+  }
+}
+
+let nationalDb: Promise<string> | undefined;
+
+/** The national data set in its own database, loaded once per run (query and freshness suites). */
+export function nationalDatabase(ctx: Context): Promise<string> {
+  nationalDb ??= loadNational(ctx);
+  return nationalDb;
+}
+
+async function loadNational(ctx: Context): Promise<string> {
+  const ds = ctx.nationalDb();
   const pgs = await ctx.pg();
   const url = await pgs.createDatabase('bench_national');
   const store = await openStore({ databaseUrl: url });
@@ -36,8 +73,9 @@ export async function nationalDatabase(ctx: Context): Promise<string> {
 
 export async function run(ctx: Context, want: (n: string) => boolean): Promise<void> {
   if (!want('query_p95_ms_national')) return;
-  const ds = ctx.national();
+  const ds = ctx.nationalDb();
   const url = await nationalDatabase(ctx);
+  const sqlMs = await explainMs(url, ds.indicators[1]!.code, ds.units.code[1]!, ds.years.slice(-5));
   const server = await startServer({ DATABASE_URL: url });
   try {
     const province = ds.units.code[1]!;
@@ -63,7 +101,7 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
       return { ms: performance.now() - t, rows };
     };
     for (let k = 0; k < 10; k++) await once();
-    const n = ctx.opts.quick ? 100 : 300;
+    const n = ctx.opts.quick ? 50 : 200;
     const times: number[] = [];
     let rows = 0;
     for (let k = 0; k < n; k++) {
@@ -82,6 +120,7 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
       p50_ms: Math.round(pct(times, 50) * 10) / 10,
       p95_ms: Math.round(pct(times, 95) * 10) / 10,
       p99_ms: Math.round(pct(times, 99) * 10) / 10,
+      sql_execution_ms_one_indicator: sqlMs,
       endpoint: 'GET /api/values.csv?indicator=…&subtree=…&period_from=…&period_to=… ×7 concurrent',
     };
     ctx.opts.log(`query: ${JSON.stringify(detail)}`);

@@ -108,6 +108,7 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
       chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu'],
     });
     let score: number | null = null;
+    let runtimeError: string | undefined;
     let audits: Record<string, number | null> = {};
     try {
       const r = await lighthouse(`${server.url}/`, {
@@ -117,6 +118,7 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
         logLevel: 'error',
       });
       const lhr = r?.lhr;
+      runtimeError = lhr?.runtimeError ? `${lhr.runtimeError.code}: ${lhr.runtimeError.message}` : undefined;
       score =
         lhr?.categories.performance?.score == null
           ? null
@@ -135,7 +137,17 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
     } finally {
       await chrome.kill();
     }
-    const detail = { audits, overview_api_status: api.status };
+    const detail: Record<string, unknown> = { audits, overview_api_status: api.status };
+    if (score === null) {
+      ctx.figures.set('lighthouse_performance', {
+        name: 'lighthouse_performance',
+        value: null,
+        unit: '',
+        reason: `lighthouse gave no performance score (${runtimeError ?? 'no runtime error reported'})`,
+        detail,
+      });
+      return;
+    }
     ctx.opts.log(`lighthouse: ${score} ${JSON.stringify(detail)}`);
     if (api.status !== 200) {
       ctx.figures.set('lighthouse_performance', {
