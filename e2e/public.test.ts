@@ -40,23 +40,31 @@ async function open(page: Page, path: string): Promise<void> {
 }
 
 describe('public pages', () => {
-  it('the overview lists every target by pillar, honestly not assessed, with the latest actual', async () => {
+  it('the overview lists the targets by pillar with the engine’s status, attainment and trend', async () => {
     const page = await newPage(browser);
     await open(page, '/');
     expect(await page.locator('h1').textContent()).toBe('Tổng quan các mục tiêu');
-    const sections = page.locator('main section h2');
-    expect(await sections.allTextContents()).toEqual(
+    expect(await page.locator('main section h2').allTextContents()).toEqual(
       expect.arrayContaining(['Chính quyền số', 'Kinh tế số', 'Xã hội số']),
     );
-    const targets = await server.store.query<{ n: number }>(
-      'select count(*)::int as n from target where archived_at is null',
+    const rows = page.locator('main tbody tr');
+    expect(await rows.count()).toBeGreaterThan(20);
+    // every target of the city has a status from the engine
+    expect(await page.locator('main tbody .badge-status').count()).toBe(await rows.count());
+    const rank = page.locator('tr', { has: page.locator('.code', { hasText: /^DTI-RANK$/ }) }).first();
+    expect(await rank.textContent()).toMatch(/≤ #5.*Năm 2024/);
+    // the summary counts what the table shows
+    const total = Number(
+      (await page.locator('.stats li').first().locator('.stat-value').textContent())?.replace(/\./g, ''),
     );
-    expect(await page.locator('main tbody tr').count()).toBe(targets[0]!.n);
-    // nothing is assessed until the engine says so
-    expect(await page.locator('.badge-not_assessed').count()).toBe(targets[0]!.n);
-    // KTXH-01 at the city: latest actual with its period, marked illustrative (synthetic)
-    const row = page.locator('tr', { has: page.locator('.code', { hasText: /^KTXH-01$/ }) }).first();
-    await expect.poll(() => row.textContent()).toMatch(/21,68 % GRDP.*Năm 2025.*Minh họa/);
+    expect(total).toBe(await rows.count());
+    // the targets set for every ward are one row, with the wards counted by status
+    await page.getByLabel('Cấp', { exact: true }).selectOption('commune');
+    await page.waitForURL(/level=commune/);
+    const wards = page.locator('tr', { has: page.locator('.code', { hasText: /^CQS-02$/ }) }).first();
+    await wards.waitFor();
+    expect(await wards.textContent()).toMatch(/Từng đơn vị: Cấp xã.*\(\d+ đơn vị\)/);
+    expect(await wards.locator('.status-counts li').count()).toBeGreaterThan(0);
     await page.context().close();
   });
 

@@ -28,10 +28,11 @@ beforeAll(async () => {
       { indicator: 'CQS-01', required: false },
     ],
   });
-  // the year 2025, whose Decree 09 cut-off has passed, so that it can be submitted today
+  // the year 2024 (its Decree 09 cut-off has passed, so it can be submitted today), for which the
+  // city has a target on CD-01 (≥ 100%) and a synthetic demo value
   await admin.post('/api/rounds', {
     form: 'E2E-CDS',
-    period: '2025',
+    period: '2024',
     org_unit: '79',
     level: 'city',
     deadline: '2099-01-31',
@@ -85,11 +86,11 @@ describe('reporting workflow', () => {
     const cd01 = reporter.getByLabel(/CD-01/);
     const [prev] = await server.store.query<{ value: number }>(
       `select v.value from data_value v join indicator i on i.id = v.indicator_id join org_unit u on u.id = v.org_unit_id
-       where i.code = 'CD-01' and u.code = '79' and v.period = '2024' and v.status = 'approved'`,
+       where i.code = 'CD-01' and u.code = '79' and v.period = '2023' and v.status = 'approved'`,
     );
     const prevText = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(prev!.value);
     expect(await reporter.locator('.previous').first().textContent()).toContain(
-      `Kỳ trước (Năm 2024): ${prevText}%`,
+      `Kỳ trước (Năm 2023): ${prevText}%`,
     );
     await cd01.fill('120');
     await reporter.getByRole('button', { name: 'Gửi báo cáo' }).click();
@@ -145,13 +146,13 @@ describe('reporting workflow', () => {
     expect(await reporter.locator('.notice', { hasText: 'Báo cáo bị trả lại' }).textContent()).toContain(
       'biên bản kiểm tra',
     );
-    await cd01.fill('98');
+    await cd01.fill('100');
     const details = reporter.locator('.entry', { has: cd01 }).locator('details');
     await details.locator('summary').click();
     await details.getByLabel('Đính kèm tệp minh chứng').setInputFiles({
       name: 'bien-ban-kiem-tra.txt',
       mimeType: 'text/plain',
-      buffer: Buffer.from('Biên bản kiểm tra hạ tầng CNTT năm 2025: 98% đạt yêu cầu.\n', 'utf8'),
+      buffer: Buffer.from('Biên bản kiểm tra hạ tầng CNTT năm 2024: 100% đạt yêu cầu.\n', 'utf8'),
     });
     await details.getByRole('link', { name: 'bien-ban-kiem-tra.txt' }).waitFor();
     await reporter.getByRole('button', { name: 'Gửi báo cáo' }).click();
@@ -169,16 +170,18 @@ describe('reporting workflow', () => {
     await reviewer.getByRole('button', { name: 'Phê duyệt' }).click();
     await reviewer.waitForURL(/\/workspace\/review$/);
 
-    // 8. the public overview shows the approved value
+    // 8. the public overview shows the approved value and the status it earns (the target is ≥ 100%)
     const citizen = await newPage(browser, DESKTOP);
     await citizen.goto(server.url, { waitUntil: 'networkidle' });
     await settle(citizen);
     const row = citizen.locator('tr', { has: citizen.locator('.code', { hasText: /^CD-01$/ }) }).first();
+    await row.waitFor();
     const text = await row.textContent();
-    expect(text).toContain('98%');
-    expect(text).toContain('Năm 2025');
+    expect(text).toContain('100%');
+    expect(text).toContain('Năm 2024');
     expect(text).not.toContain('Minh họa'); // the reported value replaced the synthetic one
-    expect(await row.locator('.badge-status').count()).toBe(1);
+    expect(await row.locator('.badge-status').textContent()).toBe('Đã đạt mục tiêu');
+    await shoot(citizen, 'overview-after-approval-desktop');
     for (const p of [reporter, reviewer, citizen]) await p.context().close();
   });
 

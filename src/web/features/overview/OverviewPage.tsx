@@ -24,6 +24,8 @@ import {
 import { paths } from '../../lib/paths.ts';
 import type { DataValue, ListOf, Target, TargetConflict } from '../../lib/types.ts';
 import { useApi, useApiAll } from '../../lib/useApi.ts';
+import { EngineOverview } from './EngineOverview.tsx';
+import type { ProgressOverview } from './progress.ts';
 import { type OverviewRow, overviewRows } from './rows.ts';
 
 function TrendCell({ row, lang, t }: { row: OverviewRow; lang: Lang; t: Translate }) {
@@ -48,7 +50,7 @@ function TrendCell({ row, lang, t }: { row: OverviewRow; lang: Lang; t: Translat
   );
 }
 
-export function Component() {
+function CatalogueOverview() {
   const { t, lang } = useI18n();
   const [params, setParams] = useSearchParams();
   const [q, setQ] = useState('');
@@ -230,11 +232,6 @@ export function Component() {
 
   return (
     <>
-      <PageHeader
-        kicker={t('overview.kicker')}
-        title={t('overview.title')}
-        lead={<p>{t('overview.lead')}</p>}
-      />
       {error && (
         <ErrorBox error={error} onRetry={() => (targets.error ? targets.reload() : values.reload())} />
       )}
@@ -321,6 +318,85 @@ export function Component() {
           ))}
         </>
       )}
+    </>
+  );
+}
+
+/** The engine's assessment when the server has it; otherwise the targets beside their latest actuals. */
+export function Component() {
+  const { t, lang } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const levels = useLevels();
+  const groups = useGroups();
+  const targets = useApi<ListOf<Target>>('/api/targets', { limit: 1000 });
+  const year = params.get('year') ?? '';
+  const group = params.get('group') ?? '';
+  // the programme's own level (the first) unless the reader chooses another level, or all of them
+  const levelParam = params.get('level') ?? '';
+  const level = levelParam === 'all' ? '' : levelParam || (levels?.[0]?.code ?? '');
+  const engine = useApi<ProgressOverview>(levels ? '/api/progress/overview' : null, { year, level, group });
+  const setParam = (k: string, v: string) =>
+    setParams(
+      (p) => {
+        if (v) p.set(k, v);
+        else p.delete(k);
+        return p;
+      },
+      { replace: true },
+    );
+  const years = useMemo(
+    () => [...new Set((targets.data?.items ?? []).map((x) => yearOf(x.period)))].sort((a, b) => a - b),
+    [targets.data],
+  );
+  const noEngine = engine.error?.status === 404;
+  const header = (
+    <PageHeader
+      kicker={t('overview.kicker')}
+      title={t('overview.title')}
+      lead={<p>{t('overview.lead')}</p>}
+    />
+  );
+  if (noEngine) {
+    return (
+      <>
+        {header}
+        <CatalogueOverview />
+      </>
+    );
+  }
+  const filters = (
+    <>
+      <SelectField
+        label={t('overview.filter.year')}
+        value={year}
+        onChange={(v) => setParam('year', v)}
+        allLabel={t('common.all')}
+        options={years.map((y) => ({ value: String(y), label: String(y) }))}
+      />
+      <SelectField
+        label={t('overview.filter.level')}
+        value={levelParam === 'all' ? 'all' : level}
+        onChange={(v) => setParam('level', v === levels?.[0]?.code ? '' : v)}
+        options={[
+          ...(levels ?? []).map((l) => ({ value: l.code, label: pick(lang, l.name_vi, l.name_en) })),
+          { value: 'all', label: t('overview.allLevels') },
+        ]}
+      />
+      <SelectField
+        label={t('overview.filter.group')}
+        value={group}
+        onChange={(v) => setParam('group', v)}
+        allLabel={t('common.all')}
+        options={(groups ?? []).map((g) => ({ value: g.code, label: pick(lang, g.name_vi, g.name_en) }))}
+      />
+    </>
+  );
+  return (
+    <>
+      {header}
+      {engine.error && <ErrorBox error={engine.error} onRetry={engine.reload} />}
+      {!engine.error && !engine.data && <Loading />}
+      {engine.data && <EngineOverview data={engine.data} levels={levels} groups={groups} filters={filters} />}
     </>
   );
 }
