@@ -12,6 +12,7 @@ const NAV: Array<{ to: string; key: Key; end?: boolean }> = [
   { to: '/', key: 'nav.overview', end: true },
   { to: '/indicators', key: 'nav.indicators' },
   { to: '/units', key: 'nav.units' },
+  { to: '/rankings', key: 'nav.rankings' },
   { to: '/documents', key: 'nav.documents' },
   { to: '/data', key: 'nav.openData' },
 ];

@@ -24,6 +24,8 @@ export function createRouter() {
             { path: 'units/:code', lazy: () => import('../features/units/UnitPage.tsx') },
             { path: 'documents', lazy: () => import('../features/documents/DocumentsPage.tsx') },
             { path: 'documents/:code', lazy: () => import('../features/documents/DocumentPage.tsx') },
+            { path: 'rankings', lazy: () => import('../features/ranking/RankingsPage.tsx') },
+            { path: 'rankings/:code', lazy: () => import('../features/ranking/RankingPage.tsx') },
             { path: 'data', lazy: () => import('../features/opendata/OpenDataPage.tsx') },
             { path: 'login', lazy: () => import('../features/auth/LoginPage.tsx') },
             { path: 'workspace', lazy: () => import('../features/workspace/WorkspacePage.tsx') },
