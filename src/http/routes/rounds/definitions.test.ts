@@ -273,6 +273,20 @@ describe('opening rounds', () => {
       deadline: '2025-03-31',
     });
     expect(moved.body).toMatchObject({ deadline: '2025-03-31', version: 2 });
+    t.as(ward);
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/api/submissions.csv?round=${list.body.items[0].id}`,
+    });
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'id,round_id,form,period,org_unit,org_unit_name_vi,org_level,status,late,deadline,submitted_by,submitted_at,reviewed_by,reviewed_at,return_comment,locked_at',
+    );
+    expect(lines.slice(1).map((l) => l.split(',')[4])).toEqual([WARD_A]);
   });
 });
 
