@@ -21,7 +21,18 @@ interface Load {
   errors: number;
 }
 
-function cannon(url: string, paths: string[], seconds: number): Promise<Load> {
+/** Waits until the server answers its health check quickly again (the previous load has drained). */
+async function settle(url: string): Promise<void> {
+  for (let k = 0; k < 120; k++) {
+    const t = performance.now();
+    await fetch(`${url}/api/health`).then((r) => r.text());
+    if (performance.now() - t < 50) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function cannon(url: string, paths: string[], seconds: number): Promise<Load> {
+  await settle(url);
   return new Promise((resolve, reject) => {
     autocannon(
       { url, connections: 64, duration: seconds, requests: paths.map((path) => ({ method: 'GET', path })) },

@@ -64,6 +64,10 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: string) {
     };
     const before: Record<string, string> = {};
     for (const [k, u] of Object.entries(urls)) before[k] = await get(u);
+    const [cur] = await store.query<{ version: number }>(
+      'select version from data_value where indicator_id = $1 and org_unit_id = $2 and period = $3 and disagg = $4',
+      [2, leaf + 1, ds.periods[p], ''],
+    );
     t = performance.now();
     await store.db.transaction((tx) =>
       setValue(tx, 'bench', {
@@ -72,6 +76,7 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: string) {
         period: ds.periods[p]!,
         value: Math.round(old * 3 * 100) / 100,
         provenance: 'synthetic',
+        version: cur!.version,
       }),
     );
     const approveMs = performance.now() - t;
