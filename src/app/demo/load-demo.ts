@@ -18,6 +18,7 @@ import { createIndicator } from '../catalogue/indicators.ts';
 import type { IndicatorInput } from '../catalogue/schemas.ts';
 import { createTarget } from '../catalogue/targets.ts';
 import { loadDemoIndex } from '../engine/demo.ts';
+import { loadDemoPlans } from '../plans/load-demo-plans.ts';
 
 export const DEMO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'demo');
 
@@ -626,6 +627,7 @@ export async function loadDemo(
       synthetic_values: syntheticCount,
     };
     await appendAudit(tx, { actor, action: 'demo.load', entity: 'database', data: summary });
+    await loadDemoPlans(tx, dir, { synthetic });
     await loadDemoIndex(tx, { dir, synthetic });
     return summary;
   });

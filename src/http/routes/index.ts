@@ -8,6 +8,7 @@ import { policy } from '../policies/index.ts';
 import { API_VERSION, type App, type ServerDeps } from '../server.ts';
 import authRoutes from './auth/routes.ts';
 import catalogueRoutes from './catalogue/routes.ts';
+import planRoutes from './plans/routes.ts';
 import exchangeRoutes from './exchange/routes.ts';
 import roundsRoutes from './rounds/routes.ts';
 import webRoutes from '../web.ts';
@@ -32,6 +33,7 @@ export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> 
     },
   );
   await catalogueRoutes(app, deps);
+  await planRoutes(app, deps);
   await exchangeRoutes(app, deps);
   await roundsRoutes(app, deps);
   await webRoutes(app);
