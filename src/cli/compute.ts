@@ -251,3 +251,5 @@ export function computeIndexFromJson(input: unknown): unknown {
   }
   return out;
 }
+
+export { computeProgressFromJson } from './compute-progress.ts';

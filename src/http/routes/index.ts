@@ -8,6 +8,7 @@ import { policy } from '../policies/index.ts';
 import { API_VERSION, type App, type ServerDeps } from '../server.ts';
 import authRoutes from './auth/routes.ts';
 import catalogueRoutes from './catalogue/routes.ts';
+import engineRoutes from './engine/routes.ts';
 import planRoutes from './plans/routes.ts';
 import exchangeRoutes from './exchange/routes.ts';
 import roundsRoutes from './rounds/routes.ts';
@@ -36,6 +37,7 @@ export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> 
   await planRoutes(app, deps);
   await exchangeRoutes(app, deps);
   await roundsRoutes(app, deps);
+  await engineRoutes(app, deps);
   await webRoutes(app);
   await authRoutes(app, deps);
 }

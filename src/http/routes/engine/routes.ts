@@ -1,0 +1,339 @@
+/**
+ * The engine API: progress against targets (list, CSV, the public overview), an indicator's series
+ * for a unit, a roll-up with its children's contributions, composite-index methodologies and
+ * results (JSON, CSV), adding a methodology version, and the engine's freshness counters.
+ *
+ * Reads are public and show published indicators and approved values; `include_drafts=true` adds
+ * draft and submitted figures of the units in the caller's scope. Every read first makes the
+ * process's model current with the database (Engine.ensureCurrent).
+ */
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { engineOf, stopEngine } from '../../../app/engine/engine.ts';
+import { addMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
+import {
+  type Overview,
+  indexResultsFor,
+  methodologiesFor,
+  modelFor,
+  overview,
+  type ProgressItem,
+  progressFromModel,
+  progressFromTable,
+  PUBLIC_VIEWER,
+  rollupFor,
+  seriesFor,
+  type Viewer,
+} from '../../../app/engine/queries.ts';
+import { resolveProfile } from '../../../app/engine/engine.ts';
+import { STATUS_ORDER } from '../../../core/progress.ts';
+import { policy, scopeRoots } from '../../policies/index.ts';
+import type { App, ServerDeps } from '../../server.ts';
+import { actorOf, sendCsv, zPage } from '../common.ts';
+
+const zBool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .optional();
+const zProfile = z.enum(['open-sdg', 'un-2022', 'un-2023']).optional();
+const zYear = z.coerce.number().int().min(1000).max(9999).optional();
+
+const zProgressQuery = z.object({
+  indicator: z.string().max(64).optional(),
+  org_unit: z.string().max(64).optional(),
+  subtree: z.string().max(64).optional(),
+  level: z.string().max(64).optional(),
+  group: z.string().max(64).optional(),
+  period: z.string().max(10).optional(),
+  year: zYear,
+  status: z.enum(STATUS_ORDER as unknown as [string, ...string[]]).optional(),
+  all_targets: zBool,
+  profile: zProfile,
+  include_drafts: zBool,
+});
+
+const PROGRESS_CSV: Array<{ key: string; get: (r: ProgressItem) => string | number | boolean | null }> = [
+  { key: 'indicator', get: (r) => r.indicator.code },
+  { key: 'indicator_name_vi', get: (r) => r.indicator.name_vi },
+  { key: 'org_unit', get: (r) => r.org_unit.code },
+  { key: 'org_unit_name_vi', get: (r) => r.org_unit.name_vi },
+  { key: 'level', get: (r) => r.org_unit.level },
+  { key: 'period', get: (r) => r.period },
+  { key: 'status', get: (r) => r.status },
+  { key: 'status_vi', get: (r) => r.status_vi },
+  { key: 'score', get: (r) => r.score },
+  { key: 'attainment', get: (r) => r.attainment },
+  { key: 'latest_period', get: (r) => r.latest?.period ?? null },
+  { key: 'latest_value', get: (r) => r.latest?.value ?? null },
+  { key: 'comparator', get: (r) => r.target.comparator },
+  { key: 'target', get: (r) => r.target.value },
+  { key: 'target_max', get: (r) => r.target.value_max },
+  { key: 'projection', get: (r) => r.projection?.value ?? null },
+  { key: 'trend', get: (r) => r.trend },
+  { key: 'primary', get: (r) => r.target.primary },
+  { key: 'conflicts', get: (r) => r.target.conflicts },
+  { key: 'source_document', get: (r) => r.target.source_document?.code ?? null },
+  { key: 'method_profile', get: (r) => r.method_profile.id },
+  { key: 'unit_of_measure', get: (r) => r.indicator.unit },
+];
+
+function viewerOf(req: FastifyRequest, includeDrafts: boolean | undefined): Viewer {
+  const scopes = scopeRoots(req.principal, 'viewer');
+  return { draftScopes: includeDrafts ? scopes : [], seeUnpublished: scopes.length > 0 };
+}
+
+export default async function engineRoutes(app: App, { store }: ServerDeps): Promise<void> {
+  const engine = await engineOf(store);
+  app.addHook('onClose', async () => {
+    await stopEngine(store);
+  });
+  const db = store.db;
+  const overviewCache = new Map<string, { version: number; body: Overview }>();
+
+  type PQ = z.infer<typeof zProgressQuery>;
+  /** Progress rows for a query: the indexed table by default, memory for drafts or another profile. */
+  async function progress(req: FastifyRequest, q: PQ, page: { limit: number; offset: number } | null) {
+    await engine.ensureCurrent();
+    const { include_drafts, profile, ...filters } = q;
+    const viewer = viewerOf(req, include_drafts);
+    if (!profile && viewer.draftScopes.length === 0 && page) {
+      return progressFromTable(db, engine.model, filters, viewer, page);
+    }
+    const m = await modelFor(db, engine, viewer);
+    const all = progressFromModel(m, filters, viewer, profile ? resolveProfile(profile) : m.profile);
+    return { items: page ? all.slice(page.offset, page.offset + page.limit) : all, total: all.length };
+  }
+
+  app.get(
+    '/api/progress',
+    {
+      schema: {
+        tags: ['engine'],
+        summary: 'Progress against targets: status, score, attainment, projection, latest actual, target',
+        description:
+          'One row per indicator × unit × target period (the primary target; all_targets=true lists every document’s target). ' +
+          'Filters: indicator, org_unit, subtree, level, group, period or year, status. profile= assesses with another method profile.',
+        querystring: zProgressQuery.extend(zPage.shape),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req) => {
+      const { limit, offset, ...q } = req.query;
+      const r = await progress(req, q, { limit, offset });
+      return { ...r, limit, offset };
+    },
+  );
+  app.get(
+    '/api/progress.csv',
+    {
+      schema: { tags: ['engine'], summary: 'Progress against targets as CSV', querystring: zProgressQuery },
+      config: { policy: policy.public() },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const { items } = await progress(req, q, null);
+      return sendCsv(reply, 'progress.csv', PROGRESS_CSV, [items]);
+    },
+  );
+  app.get(
+    '/api/progress/overview',
+    {
+      schema: {
+        tags: ['engine'],
+        summary:
+          'Every target with status, attainment and trend, grouped by indicator group (the public overview)',
+        querystring: z.object({
+          year: zYear,
+          level: z.string().max(64).optional(),
+          group: z.string().max(64).optional(),
+        }),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req, reply) => {
+      await engine.ensureCurrent();
+      const viewer = viewerOf(req, false);
+      const key = `${viewer.seeUnpublished}|${req.query.year ?? ''}|${req.query.level ?? ''}|${req.query.group ?? ''}`;
+      let hit = overviewCache.get(key);
+      if (!hit || hit.version !== engine.version) {
+        if (overviewCache.size > 200) overviewCache.clear();
+        hit = { version: engine.version, body: overview(engine.model, req.query, viewer) };
+        overviewCache.set(key, hit);
+      }
+      reply.header('x-engine-version', String(engine.version));
+      return hit.body;
+    },
+  );
+  app.get(
+    '/api/indicators/:code/series',
+    {
+      schema: {
+        tags: ['engine'],
+        summary:
+          'An indicator’s actuals by period for a unit (own, rolled up, carried by lineage), its targets and projection',
+        params: z.object({ code: z.string().max(64) }),
+        querystring: z.object({
+          org_unit: z.string().max(64).optional(),
+          period_type: z.enum(['year', 'half', 'quarter', 'month']).optional(),
+          include_drafts: zBool,
+        }),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req) => {
+      await engine.ensureCurrent();
+      const viewer = viewerOf(req, req.query.include_drafts);
+      const m = await modelFor(db, engine, viewer, engine.model.cat.indicatorByCode.get(req.params.code));
+      return seriesFor(m, req.params.code, req.query.org_unit, viewer, req.query.period_type);
+    },
+  );
+  app.get(
+    '/api/rollups',
+    {
+      schema: {
+        tags: ['engine'],
+        summary: 'The value of an indicator for a unit and period, with the children’s contributions',
+        querystring: z.object({
+          indicator: z.string().max(64),
+          org_unit: z.string().max(64),
+          period: z.string().max(10),
+          include_drafts: zBool,
+        }),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req) => {
+      await engine.ensureCurrent();
+      const viewer = viewerOf(req, req.query.include_drafts);
+      const m = await modelFor(db, engine, viewer, engine.model.cat.indicatorByCode.get(req.query.indicator));
+      return rollupFor(m, req.query.indicator, req.query.org_unit, req.query.period, viewer);
+    },
+  );
+
+  // ---- composite index ----
+  app.get(
+    '/api/index/methodologies',
+    {
+      schema: { tags: ['index'], summary: 'Index methodology versions, with the years that have results' },
+      config: { policy: policy.public() },
+    },
+    async () => {
+      await engine.ensureCurrent();
+      return { items: methodologiesFor(engine.model), problems: engine.model.cat.problems };
+    },
+  );
+  app.post(
+    '/api/index/methodologies',
+    {
+      schema: {
+        tags: ['index'],
+        summary: 'Add a methodology version (validated); its results are computed before the answer',
+        body: zMethodologyInput,
+      },
+      config: { policy: policy.catalogue('admin') },
+    },
+    async (req, reply) => {
+      const created = await db.transaction(async (tx) => {
+        const m = await addMethodology(tx, actorOf(req), req.body);
+        await engine.refreshIn(tx);
+        return m;
+      });
+      return reply.status(201).send({
+        ...created,
+        years: methodologiesFor(engine.model).find((x) => x.id === created.id)?.years ?? [],
+      });
+    },
+  );
+  const zResults = {
+    params: z.object({ code: z.string().max(64) }),
+    querystring: z.object({ period: z.string().max(10).optional(), version: z.string().max(64).optional() }),
+  };
+  app.get(
+    '/api/index/:code/results',
+    {
+      schema: {
+        tags: ['index'],
+        summary:
+          'Scores, ranks (ties share the best rank), rank change, median rank and 5–95 % interval, strengths and weaknesses, per node',
+        ...zResults,
+      },
+      config: { policy: policy.public() },
+    },
+    async (req) => {
+      await engine.ensureCurrent();
+      return indexResultsFor(db, engine.model, req.params.code, req.query);
+    },
+  );
+  app.get(
+    '/api/index/:code/results.csv',
+    {
+      schema: { tags: ['index'], summary: 'Index results as CSV: one row per unit and node', ...zResults },
+      config: { policy: policy.public() },
+    },
+    async (req, reply) => {
+      await engine.ensureCurrent();
+      const r = await indexResultsFor(db, engine.model, req.params.code, req.query);
+      type Row = { u: (typeof r.units)[number]; node: string; n: Record<string, number | string | null> };
+      const rowsOut: Row[] = [];
+      for (const u of r.units) {
+        for (const nd of r.nodes) {
+          const n = u.nodes[nd.code] as Record<string, number | string | null> | undefined;
+          if (n) rowsOut.push({ u, node: nd.code, n });
+        }
+      }
+      const isRoot = (x: Row) => x.node === r.methodology.root;
+      return sendCsv(
+        reply,
+        `index-${r.methodology.code}-${r.period}.csv`,
+        [
+          { key: 'methodology', get: () => r.methodology.code },
+          { key: 'version', get: () => r.methodology.version },
+          { key: 'period', get: () => r.period },
+          { key: 'org_unit', get: (x: Row) => x.u.org_unit.code },
+          { key: 'org_unit_name_vi', get: (x: Row) => x.u.org_unit.name_vi },
+          { key: 'node', get: (x: Row) => x.node },
+          { key: 'raw', get: (x: Row) => x.n.raw ?? null },
+          { key: 'score', get: (x: Row) => x.n.score ?? null },
+          { key: 'rank', get: (x: Row) => x.n.rank ?? null },
+          { key: 'previous_rank', get: (x: Row) => x.n.previous_rank ?? null },
+          { key: 'rank_change', get: (x: Row) => x.n.rank_change ?? null },
+          { key: 'band', get: (x: Row) => x.n.band ?? null },
+          {
+            key: 'median_rank',
+            get: (x: Row) => (isRoot(x) ? (x.u.sensitivity?.median_rank ?? null) : null),
+          },
+          { key: 'rank_q5', get: (x: Row) => (isRoot(x) ? (x.u.sensitivity?.q5 ?? null) : null) },
+          { key: 'rank_q95', get: (x: Row) => (isRoot(x) ? (x.u.sensitivity?.q95 ?? null) : null) },
+        ],
+        [rowsOut],
+      );
+    },
+  );
+
+  app.get(
+    '/api/engine/status',
+    {
+      schema: {
+        tags: ['engine'],
+        summary: 'The engine of this process: model version, method profile, counters of the last update',
+      },
+      config: { policy: policy.public() },
+    },
+    async () => {
+      await engine.ensureCurrent();
+      const m = engine.model;
+      return {
+        version: engine.version,
+        method_profile: m.profile.id,
+        units: m.nUnits,
+        indicators: m.cat.indicators.length,
+        years: [m.cat.calendar.firstYear, m.cat.calendar.lastYear],
+        statuses: m.statuses.size,
+        index_results: m.index.size,
+        stats: engine.stats,
+        problems: m.cat.problems,
+        viewer_default: PUBLIC_VIEWER,
+      };
+    },
+  );
+}
