@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDemoStore } from '../../../../test/fixtures.ts';
+import { openTestStore } from '../../../../test/db.ts';
 import { type AuthSettings, readAuthSettings } from '../../../app/auth/config.ts';
 import { grantRole } from '../../../app/auth/grants.ts';
 import { createApiToken } from '../../../app/auth/tokens.ts';
@@ -94,7 +94,32 @@ async function loginAs(username: string, password = PW) {
 
 beforeAll(async () => {
   clock = new Date('2026-04-01T01:00:00Z');
-  store = await openDemoStore();
+  store = await openTestStore();
+  // the part of the HCMC tree these tests act on: the city, two districts and a ward of each
+  await store.db.execute(
+    sql`insert into org_level (code, name_vi, name_en, sort) values ('city', 'Thành phố', 'City', 1),
+        ('district', 'Quận', 'District', 3), ('commune', 'Phường', 'Ward', 4)`,
+  );
+  const unit = async (code: string, name: string, level: string, parent: string | null) => {
+    const [p] = parent
+      ? await rows<{ id: number; path: string }>(
+          store.db,
+          sql`select id, path from org_unit where code = ${parent}`,
+        )
+      : [];
+    const [u] = await rows<{ id: number }>(
+      store.db,
+      sql`insert into org_unit (code, name_vi, level, parent_id) values (${code}, ${name}, ${level}, ${p?.id ?? null}) returning id`,
+    );
+    await store.db.execute(
+      sql`update org_unit set path = ${`${p?.path ?? '/'}${u!.id}/`} where id = ${u!.id}`,
+    );
+  };
+  await unit('79', 'Thành phố Hồ Chí Minh', 'city', null);
+  await unit('79.760', 'Quận 1', 'district', '79');
+  await unit('79.760.26734', 'Phường Tân Định', 'commune', '79.760');
+  await unit('79.761', 'Quận 12', 'district', '79');
+  await unit('79.761.26764', 'Phường Thạnh Xuân', 'commune', '79.761');
   app = await buildServer({
     store,
     config: { ...readConfig({}), trustProxy: true },
@@ -538,6 +563,13 @@ describe('administration within scope', () => {
       ).status,
     ).toBe(200);
     await loginAs('tandinh.reporter', 'xyz mật khẩu mới');
+    // not one's own password without the current one
+    const self = await call('POST', '/api/auth/users/Q1.ADMIN/password', {
+      cookie: q1.cookie,
+      csrf: q1.csrf,
+      payload: { password: 'xyz mật khẩu mới' },
+    });
+    expect(self.body).toMatchObject({ code: 'auth.own_password', status: 400 });
     // a user without roles is the business of programme-wide administrators only
     expect((await call('GET', '/api/auth/users/nogrant.user', { cookie: q1.cookie })).status).toBe(403);
     const root = await loginAs('root');

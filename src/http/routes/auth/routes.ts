@@ -40,6 +40,7 @@ import {
   findUserById,
   grantsOfUsers,
   listUsers,
+  normalizeUsername,
   presentUser,
   requireUser,
   setPassword,
@@ -507,6 +508,15 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
       config: { policy: policy.onUnits('admin', userScope) },
     },
     async (req) => {
+      if (normalizeUsername(req.params.username) === req.principal!.username) {
+        // one's own password needs the current one (POST /api/auth/password), even for an administrator
+        throw new ChisoError({
+          code: 'auth.own_password',
+          status: 400,
+          vi: 'Hãy đổi mật khẩu của chính mình tại POST /api/auth/password (cần mật khẩu hiện tại).',
+          en: 'Change your own password with POST /api/auth/password (the current password is needed).',
+        });
+      }
       await db.transaction((tx) =>
         setPassword(tx, actorOf(req.principal), req.params.username, req.body.password),
       );
