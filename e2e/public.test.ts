@@ -26,6 +26,7 @@ const MAIN_PAGES: Array<[string, string]> = [
   ['indicator', '/indicators/KTXH-01'],
   ['units', '/units'],
   ['unit', '/units/79.26737'],
+  ['rankings', '/rankings/DTI-QUAN-HUYEN'],
   ['documents', '/documents'],
   ['document', '/documents/KH-CDS-2024'],
   ['open-data', '/data'],
@@ -139,6 +140,22 @@ describe('public pages', () => {
     await page.waitForURL(/\/units\/79\.760\.26734$/);
     await page.locator('main h1').waitFor();
     expect(await page.locator('section[aria-labelledby="lineage-h"]').textContent()).toContain('Đã nhập vào');
+    await page.context().close();
+  });
+
+  it('the ranking shows rank change, median rank and interval, and drills down to a pillar', async () => {
+    const page = await newPage(browser);
+    await open(page, '/rankings/DTI-QUAN-HUYEN');
+    const first = page.locator('main tbody tr').first();
+    expect(await first.locator('td').first().textContent()).toBe('1');
+    expect(await first.textContent()).toMatch(/(Tăng \d+ bậc|Giảm \d+ bậc|Giữ nguyên).*hạng \d+–\d+/);
+    const units = await page.locator('main tbody tr').count();
+    await page.getByLabel('Trụ cột, thành phần').selectOption({ index: 1 });
+    await page.waitForURL(/node=/);
+    expect(await page.locator('section[aria-labelledby="ranking-h"] h2').textContent()).toMatch(
+      /: xếp hạng năm/,
+    );
+    expect(await page.locator('main tbody tr').count()).toBe(units);
     await page.context().close();
   });
 

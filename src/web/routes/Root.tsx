@@ -118,7 +118,9 @@ export function Root() {
             </span>
           </NavLink>
           <div className="header-tools">
-            <Account />
+            <div className="account-slot">
+              <Account />
+            </div>
             <LanguageSwitch />
             <button
               type="button"
@@ -141,6 +143,9 @@ export function Root() {
                 </NavLink>
               </li>
             ))}
+            <li className="nav-account">
+              <Account />
+            </li>
           </ul>
         </nav>
         {navigation.state === 'loading' && <div className="route-progress" role="presentation" />}

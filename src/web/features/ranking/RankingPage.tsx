@@ -165,7 +165,14 @@ export function Component() {
           { to: '/', label: t('nav.home') },
           { to: '/rankings', label: t('nav.rankings') },
         ]}
-        lead={m?.source ? <p className="small">{t('ranking.source', { source: m.source })}</p> : undefined}
+        lead={
+          m?.source ? (
+            <details className="small basis">
+              <summary>{t('ranking.basis')}</summary>
+              <p>{m.source}</p>
+            </details>
+          ) : undefined
+        }
         actions={
           r ? (
             <a

@@ -50,6 +50,9 @@ function Form({ id }: { id: number }) {
   const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState<'save' | 'submit' | null>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
+  const form = useApi<{ name_vi: string; name_en: string }>(
+    data ? `/api/forms/${encodeURIComponent(data.submission.form)}` : null,
+  );
   const attachments = useApi<{ items: Attachment[] }>(`/api/submissions/${id}/attachments`, undefined, {
     fresh: true,
   });
@@ -131,7 +134,8 @@ function Form({ id }: { id: number }) {
         if (code) byField[code] = [...(byField[code] ?? []), text];
       }
       setFieldErrors(byField);
-      setMessage({ kind: 'error', text: err.text(lang) });
+      const n = Object.values(byField).flat().length;
+      setMessage({ kind: 'error', text: n ? t('form.fixErrors', { count: n }) : err.text(lang) });
       showSummary();
       if (err.status === 409) await load();
       return false;
@@ -198,7 +202,10 @@ function Form({ id }: { id: number }) {
   const errorCount = Object.values(fieldErrors).flat().length + (report?.errors.length ?? 0);
   const summaryItems: Array<{ href: string; text: string }> = [
     ...Object.entries(fieldErrors).flatMap(([code, texts]) =>
-      texts.map((text) => ({ href: `#${fieldId(code)}`, text: `${code}: ${text}` })),
+      texts.map((text) => ({
+        href: `#${fieldId(code)}`,
+        text: text.startsWith(code) ? text : `${code}: ${text}`,
+      })),
     ),
     ...(report?.errors ?? []).map((f) => ({
       href: f.indicator ? `#${fieldId(f.indicator)}` : '#form-general',
@@ -215,7 +222,9 @@ function Form({ id }: { id: number }) {
     <>
       <PageHeader
         kicker={`${s.org_unit_name_vi} · ${formatPeriod(lang, s.period)}`}
-        title={t('form.title', { form: s.form })}
+        title={
+          form.data ? pick(lang, form.data.name_vi, form.data.name_en) : t('form.title', { form: s.form })
+        }
         crumbs={[{ to: '/workspace', label: t('nav.workspace') }]}
         actions={<StatusPill status={s.status} late={s.late} />}
         lead={
