@@ -150,6 +150,9 @@ try {
     for (const n of names)
       if (!ctx.figures.has(n))
         ctx.figures.set(n, { name: n, value: null, unit: '', reason: 'not produced by its suite' });
+    // The machine's 1-minute load average around the suite: other work on the machine shows here.
+    const load = `${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
+    for (const n of names) ctx.figures.get(n)!.load = load;
   }
 } finally {
   if (pgPromise) await (await pgPromise).stop().catch(() => {});
