@@ -1,0 +1,95 @@
+/**
+ * Serving the web application: files with the right cache headers, index.html for the browser's
+ * routes (never for /api or for missing files), no way out of the folder, and a clear 503 when the
+ * application has not been built.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../config.ts';
+import { openTestStore } from '../../test/db.ts';
+import type { Store } from '../store/db.ts';
+import { type App, buildServer } from './server.ts';
+
+let dir: string;
+let store: Store;
+let app: App;
+const saved = process.env.CHISO_WEB_DIR;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'chiso-web-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>chiso</title><div id="root"></div>');
+  writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'robots.txt'), 'User-agent: *');
+  process.env.CHISO_WEB_DIR = dir;
+  store = await openTestStore();
+  app = await buildServer({ store, config: readConfig({}) });
+  await app.ready();
+});
+afterAll(async () => {
+  if (saved === undefined) delete process.env.CHISO_WEB_DIR;
+  else process.env.CHISO_WEB_DIR = saved;
+  await app?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (url: string) => app.inject({ method: 'GET', url });
+
+describe('web application', () => {
+  it('serves index.html for the browser’s routes, revalidated on every visit', async () => {
+    for (const url of [
+      '/',
+      '/indicators/CD-01',
+      '/units/79.760',
+      '/documents/41%2F2011%2FQ%C4%90-UBND',
+      '/x?y=1',
+    ]) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(200);
+      expect(r.headers['content-type']).toMatch(/^text\/html/);
+      expect(r.headers['cache-control']).toBe('no-cache');
+      expect(r.body).toContain('<div id="root">');
+      expect(r.headers['content-security-policy']).toContain("script-src 'self'");
+    }
+  });
+
+  it('caches hashed assets for a year, other files for an hour', async () => {
+    const a = await get('/assets/index-abc123.js');
+    expect(a.statusCode).toBe(200);
+    expect(a.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(a.body).toBe('console.log(1)');
+    const r = await get('/robots.txt');
+    expect(r.headers['cache-control']).toBe('public, max-age=3600');
+  });
+
+  it('answers 404 problem+json for missing files and API paths, never index.html', async () => {
+    for (const url of ['/assets/gone-123.js', '/favicon.ico', '/api/nope', '/api']) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(404);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('never serves a file outside its folder', async () => {
+    for (const url of [
+      '/../package.json',
+      '/assets/../../package.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%2fpackage.json',
+    ]) {
+      const r = await get(url);
+      expect(r.body, url).not.toContain('"name": "chiso"');
+    }
+  });
+
+  it('says so when the application has not been built', async () => {
+    rmSync(join(dir, 'index.html'));
+    const r = await get('/overview');
+    expect(r.statusCode).toBe(503);
+    expect(JSON.parse(r.body).code).toBe('web.not_built');
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
+  });
+});
