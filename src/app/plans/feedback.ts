@@ -534,7 +534,6 @@ export interface FeedbackFilter {
   indicator?: string | undefined;
   status?: string | undefined;
   unit?: string | undefined;
-  q?: string | undefined;
 }
 
 function feedbackWhere(f: FeedbackFilter, publicOnly: boolean) {
@@ -545,7 +544,6 @@ function feedbackWhere(f: FeedbackFilter, publicOnly: boolean) {
   if (f.indicator) parts.push(sql`i.code = ${f.indicator}`);
   if (f.status) parts.push(sql`f.status = ${f.status}`);
   if (f.unit) parts.push(sql`u.code = ${f.unit}`);
-  if (f.q) parts.push(sql`lower(f.body) like ${`%${f.q.toLowerCase()}%`}`);
   return sql.join(parts, sql` and `);
 }
 

@@ -157,6 +157,11 @@ describe('a bad YAML plan file', () => {
       'code: X\ntitle_vi: T\nstatus: done\ntasks:\n  - number: "1"\n    title_vi: A\n',
       'plan.status',
     ],
+    [
+      'a task tree that refers to itself',
+      'code: X\ntitle_vi: T\ntasks: &t\n  - number: "1"\n    title_vi: A\n    children: *t\n',
+      'plan.too_deep',
+    ],
   ])('refuses %s (%s)', async (_what, text, code) => {
     const before = await counts();
     const e = await refusal(() => importYaml(text));

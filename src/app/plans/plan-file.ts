@@ -172,6 +172,7 @@ function placeOf(at: ErrorLocation): { vi: string; en: string } {
 
 export const NUMBER_RE = /^[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*$/;
 const MAX_TASKS = 5000;
+const MAX_DEPTH = 12;
 const MAX_TEXT = 8000;
 
 // ---------------------------------------------------------------------------------------------
@@ -453,7 +454,20 @@ export function readPlanYaml(text: string, file: string): PlanDraft {
   }
   const plainOf = (e: Entry | undefined): unknown => {
     if (!e) return undefined;
-    if (isSeq(e.node) || isMap(e.node)) return (e.node as YAMLMap).toJS(doc);
+    if (isSeq(e.node) || isMap(e.node)) {
+      try {
+        return (e.node as YAMLMap).toJS(doc);
+      } catch (err) {
+        // e.g. too many aliases (a resource-exhaustion attempt)
+        problems.add(
+          { row: e.row },
+          'plan.yaml_syntax',
+          `YAML không hợp lệ: ${(err as Error).message}`,
+          `Invalid YAML: ${(err as Error).message}`,
+        );
+        return null;
+      }
+    }
     return e.value;
   };
 
@@ -472,6 +486,7 @@ export function readPlanYaml(text: string, file: string): PlanDraft {
   const meta = planMeta(problems, (k) => plainOf(top.get(k)), atPlan);
 
   const tasks: TaskDraft[] = [];
+  const onPath = new Set<unknown>();
   function walk(seqEntry: Entry | undefined, parent: TaskDraft | null, path: string): void {
     if (!seqEntry || seqEntry.value === null) return;
     if (!isSeq(seqEntry.node)) {
@@ -483,6 +498,17 @@ export function readPlanYaml(text: string, file: string): PlanDraft {
       );
       return;
     }
+    const depth = parent ? parent.depth + 1 : 0;
+    if (depth > MAX_DEPTH || onPath.has(seqEntry.node)) {
+      problems.add(
+        { row: seqEntry.row, field: path },
+        'plan.too_deep',
+        `Cây nhiệm vụ sâu quá ${MAX_DEPTH} cấp hoặc tự tham chiếu chính nó.`,
+        `The task tree is deeper than ${MAX_DEPTH} levels or refers to itself.`,
+      );
+      return;
+    }
+    onPath.add(seqEntry.node);
     seqEntry.node.items.forEach((item, i) => {
       const node = deref(item);
       const here = `${path}[${i}]`;
@@ -517,6 +543,7 @@ export function readPlanYaml(text: string, file: string): PlanDraft {
       if (t) tasks.push(t);
       walk(e.get('children'), t, `${here}.children`);
     });
+    onPath.delete(seqEntry.node);
   }
   walk(top.get('tasks'), null, 'tasks');
   if (!top.has('tasks') || tasks.length === 0) {

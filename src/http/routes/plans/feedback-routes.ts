@@ -35,7 +35,6 @@ const zPublicQuery = z.object({
 const zInboxQuery = zPublicQuery.extend({
   status: z.enum(['new', 'answered', 'hidden']).optional(),
   unit: z.string().max(64).optional(),
-  q: z.string().max(200).optional(),
 });
 const zId = z.object({ id: z.coerce.number().int().positive() });
 
