@@ -62,7 +62,10 @@ export async function principalFor(
       out.push({ role, unitId: null, unitPath: '/' });
       continue;
     }
-    const [u] = await rows<{ id: number; path: string }>(store.db, sql`select id, path from org_unit where code = ${code}`);
+    const [u] = await rows<{ id: number; path: string }>(
+      store.db,
+      sql`select id, path from org_unit where code = ${code}`,
+    );
     if (!u) throw new Error(`no unit ${code}`);
     out.push({ role, unitId: u.id, unitPath: u.path });
   }

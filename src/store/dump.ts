@@ -149,10 +149,6 @@ export async function restoreDatabase(store: Store, file: string): Promise<numbe
       en: 'A dump can only be restored into an empty database.',
     });
   }
-  const lines = createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
   let total = 0;
   let lineNo = 0;
   const known = new Set(dumpTables());
