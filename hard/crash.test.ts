@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/app/audit.ts';
+import { resolveProfile } from '../src/app/engine/engine.ts';
+import { Model } from '../src/app/engine/model.ts';
+import { persistAll } from '../src/app/engine/persist.ts';
 import { rows, type Store } from '../src/store/db.ts';
 import {
   adminToken,
@@ -61,6 +64,28 @@ const currentValues = (store: Store) =>
         from data_value v join indicator i on i.id = v.indicator_id join org_unit u on u.id = v.org_unit_id
         where v.disagg = ''`,
   );
+
+class Rollback extends Error {}
+
+/**
+ * How many stored engine results (roll-ups, progress statuses, index rows) differ from a fresh
+ * recomputation from the stored own values: the engine's own writer, run in a transaction that is
+ * rolled back, counts the rows it would have to change.
+ */
+async function rollupDrift(store: Store): Promise<number> {
+  let n = 0;
+  try {
+    await store.db.transaction(async (tx) => {
+      const model = await Model.load(tx, resolveProfile(undefined), new Date().getUTCFullYear());
+      const c = await persistAll(tx, model);
+      n = c.computed + c.statuses + c.index;
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  return n;
+}
 
 /** Starts the importer; resolves once its store is open. */
 function startImporter(env: Record<string, string>, keysFile: string, runId: string) {
@@ -130,6 +155,7 @@ async function crashTrials(kind: DbKind) {
   let ambiguous = 0;
   let importsCommitted = 0;
   let auditEntries = 0;
+  let rollupChecks = 0;
 
   for (let trial = 1; trial <= TRIALS; trial++) {
     const both = kind === 'postgres';
@@ -248,6 +274,14 @@ async function crashTrials(kind: DbKind) {
         }
       }
       importsCommitted = [...byTag.values()].filter((n) => n === perImport).length;
+      if (trial % 3 === 0 || trial === TRIALS) {
+        const drift = await rollupDrift(store);
+        rollupChecks++;
+        if (drift !== 0)
+          failures.push(
+            `trial ${trial}: ${drift} stored roll-up/progress/index rows differ from a fresh recomputation`,
+          );
+      }
       const audit = await verifyAuditChain(store);
       auditEntries = audit.checked;
       if (!audit.ok) failures.push(`trial ${trial}: audit chain broken: ${JSON.stringify(audit.firstBad)}`);
@@ -274,6 +308,7 @@ async function crashTrials(kind: DbKind) {
     imports_committed: importsCommitted,
     rows_per_import: perImport,
     audit_entries_verified: auditEntries,
+    rollup_checks: rollupChecks,
     failures: failures.length,
   });
 }

@@ -4,7 +4,7 @@
  * many cells). Blank lines are skipped. Input is text that has already been checked as UTF-8.
  */
 import { once } from 'node:events';
-import { type CsvError, parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { ChisoError } from '../core/errors.ts';
 import { type ByteSource, utf8Text } from './utf8.ts';
 
@@ -103,13 +103,17 @@ export async function* csvRecords(
       yield { line, cells };
     }
   } catch (e) {
-    if (feedError) throw feedError;
-    if ((e as CsvError).code?.startsWith('CSV_')) throw fromCsvError(e as CsvError, file);
-    throw e;
+    // parser.write() can throw the parse error itself (into the feeder): same treatment.
+    const err = feedError ?? e;
+    if (err instanceof CsvError) throw fromCsvError(err, file);
+    throw err;
   } finally {
     // An early stop (or an error) must not leave the feeder waiting for 'drain' on a stream nobody reads.
     parser.destroy();
     void feeding;
   }
-  if (feedError) throw feedError;
+  if (feedError) {
+    if (feedError instanceof CsvError) throw fromCsvError(feedError, file);
+    throw feedError;
+  }
 }
