@@ -76,8 +76,11 @@ describe('public pages', () => {
     const all = await count();
     await page.getByLabel('Năm mục tiêu').selectOption('2030');
     await page.waitForURL(/year=2030/);
+    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
     await expect.poll(count).toBeLessThan(all);
     expect(await count()).toBeGreaterThan(0);
+    // the filter keeps the keyboard focus while the page updates
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.tagName)).toBe('SELECT');
     for (const cell of await page.locator('main tbody td[data-label="Mục tiêu"]').allTextContents()) {
       expect(cell).toContain('2030');
     }

@@ -33,12 +33,13 @@ export interface ApiState<T> {
 
 /**
  * `fresh`: ask the server again on every mount (work in progress changes under the user's feet;
- * public catalogue data may be shared for a while).
+ * public catalogue data may be shared for a while). `keep`: keep showing the last answer while a
+ * new query loads.
  */
 export function useApi<T>(
   path: string | null,
   query?: Query,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; keep?: boolean } = {},
 ): ApiState<T> {
   const url = path === null ? null : apiUrl(path, query);
   const fresh = options.fresh ?? false;
@@ -71,7 +72,8 @@ export function useApi<T>(
   }, [url]);
   const current = state.url === url;
   return {
-    data: current ? state.data : undefined,
+    // `keep`: show the previous answer while the next one loads (filters stay on screen and focused)
+    data: current || options.keep ? state.data : undefined,
     error: current ? state.error : undefined,
     loading: url !== null && !current,
     reload,

@@ -334,7 +334,11 @@ export function Component() {
   // the programme's own level (the first) unless the reader chooses another level, or all of them
   const levelParam = params.get('level') ?? '';
   const level = levelParam === 'all' ? '' : levelParam || (levels?.[0]?.code ?? '');
-  const engine = useApi<ProgressOverview>(levels ? '/api/progress/overview' : null, { year, level, group });
+  const engine = useApi<ProgressOverview>(
+    levels ? '/api/progress/overview' : null,
+    { year, level, group },
+    { keep: true },
+  );
   const setParam = (k: string, v: string) =>
     setParams(
       (p) => {
@@ -396,7 +400,11 @@ export function Component() {
       {header}
       {engine.error && <ErrorBox error={engine.error} onRetry={engine.reload} />}
       {!engine.error && !engine.data && <Loading />}
-      {engine.data && <EngineOverview data={engine.data} levels={levels} groups={groups} filters={filters} />}
+      {engine.data && (
+        <div aria-busy={engine.loading} className={engine.loading ? 'refreshing' : undefined}>
+          <EngineOverview data={engine.data} levels={levels} groups={groups} filters={filters} />
+        </div>
+      )}
     </>
   );
 }
