@@ -73,6 +73,8 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
     const name = `recompute_ms_${k}`;
     const detail = {
       runs_ms: r.ts.runs.map((x) => Math.round(x.ms.total)),
+      cpu_ms: r.ts.runs.map((x) => Math.round(x.cpu_ms)),
+      numpy_cpu_ms: r.py.runs.map((x) => Math.round(x.cpu_ms)),
       phases_ms: phases(r.ts),
       numpy_ms: Math.round(r.py.median),
       numpy_phases_ms: phases(r.py),
