@@ -14,11 +14,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launch()]);
-});
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-});
+}, 60_000);
 
 const MAIN_PAGES: Array<[string, string]> = [
   ['overview', '/'],
@@ -198,7 +198,7 @@ describe('public pages', () => {
     }
     expect(found).toEqual({});
     await page.context().close();
-  });
+  }, 300_000);
 
   it('saves screenshots of the main pages at desktop and phone widths', async () => {
     for (const [label, viewport] of [
@@ -216,5 +216,5 @@ describe('public pages', () => {
       }
       await page.context().close();
     }
-  });
+  }, 300_000);
 });

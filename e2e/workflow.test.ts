@@ -43,11 +43,11 @@ beforeAll(async () => {
     password: REPORTER.password,
     grants: [{ role: 'reporter', org_unit: '79' }],
   });
-});
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-});
+}, 60_000);
 
 async function login(page: Page, who: { username: string; password: string }): Promise<void> {
   await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
@@ -183,7 +183,7 @@ describe('reporting workflow', () => {
     expect(await row.locator('.badge-status').textContent()).toBe('Đã đạt mục tiêu');
     await shoot(citizen, 'overview-after-approval-desktop');
     for (const p of [reporter, reviewer, citizen]) await p.context().close();
-  });
+  }, 300_000);
 
   it('the login page refuses a wrong password in the reader’s language', async () => {
     const page = await newPage(browser, PHONE);
