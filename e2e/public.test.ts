@@ -74,7 +74,9 @@ describe('public pages', () => {
     await open(page, '/');
     const count = () => page.locator('main tbody tr').count();
     const all = await count();
-    await page.getByLabel('Năm mục tiêu').selectOption('2030');
+    const yearSelect = page.getByLabel('Năm mục tiêu');
+    await yearSelect.focus();
+    await yearSelect.selectOption('2030');
     await page.waitForURL(/year=2030/);
     await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
     await expect.poll(count).toBeLessThan(all);
