@@ -349,7 +349,7 @@ beforeAll(async () => {
   callers = { district, everywhere };
   fixtures = new Fixtures(store, app, everywhere.admin.token);
   await fixtures.prepare();
-});
+}, 600_000); // loads the demo and opens rounds: minutes on a busy machine
 afterAll(async () => {
   await app?.close();
   await store?.close();

@@ -18,7 +18,7 @@ let store: Store;
 const settings = readAuthSettings({});
 beforeAll(async () => {
   store = await openDemoStore();
-});
+}, 600_000); // the demo's first load in a worker takes minutes on a busy machine
 afterAll(() => store.close());
 
 async function run(args: string[], stdin = '') {
@@ -140,5 +140,5 @@ describe('accounts at start', () => {
     } finally {
       await fresh.close();
     }
-  });
+  }, 300_000);
 });
