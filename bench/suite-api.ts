@@ -108,7 +108,7 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
         `not a goal figure — GET ${catPath} (catalogue, ${catBody.length} bytes) at 64 connections: ${Math.round(api.rps)} req/s, p99 ${api.p99} ms; the same JSON as a static file: ${Math.round(stat.rps)} req/s, p99 ${stat.p99} ms (ratio ${(api.rps / stat.rps).toFixed(2)}).`,
       ]);
     } else {
-      bodies.forEach((b, k) => writeFileSync(join(staticDir, `b${k}.json`), b));
+      for (const [k, b] of bodies.entries()) writeFileSync(join(staticDir, `b${k}.json`), b);
       const api = await cannon(server.url, paths, seconds);
       const stat = await cannon(
         server.url,
