@@ -73,7 +73,7 @@ function styleHeader(ws: ExcelJS.Worksheet, columns: number): void {
 }
 
 export async function exportPlanXlsx(ex: Executor, code: string, ctx: StatusContext): Promise<Uint8Array> {
-  const plan = await getPlanRow(ex, code);
+  const plan = await getPlanRow(ex, code, ctx.includeDrafts ?? true);
   if (!plan) {
     throw new ChisoError({
       code: 'not_found',

@@ -205,6 +205,8 @@ export interface TaskDetail extends TaskOut {
 
 export interface StatusContext {
   asOf: string;
+  /** Show draft plans (signed-in users); the public sees active and closed plans only. */
+  includeDrafts?: boolean;
   dueWithinDays?: number;
   atRiskMargin?: number;
 }
@@ -213,10 +215,11 @@ export const PLAN_COLUMNS = sql`p.id, p.code, d.code as document, p.title_vi, p.
   p.issuer_unit_id, p.issued_on, p.status, p.closed_on, p.seed, p.note, p.source, p.version, p.updated_at`;
 export const PLAN_FROM = sql`plan p left join document d on d.id = p.document_id left join org_unit iu on iu.id = p.issuer_unit_id`;
 
-export async function getPlanRow(ex: Executor, code: string): Promise<PlanRow | null> {
+export async function getPlanRow(ex: Executor, code: string, includeDrafts = true): Promise<PlanRow | null> {
   const [p] = await rows<PlanRow>(
     ex,
-    sql`select ${PLAN_COLUMNS} from ${PLAN_FROM} where p.code = ${code} and p.archived_at is null`,
+    sql`select ${PLAN_COLUMNS} from ${PLAN_FROM} where p.code = ${code} and p.archived_at is null
+        and (${includeDrafts} or p.status <> 'draft')`,
   );
   return p ?? null;
 }
@@ -563,8 +566,9 @@ export interface PlanSummary extends Omit<PlanRow, 'issuer_unit_id' | 'id'> {
   status_counts: Partial<Record<TaskStatus, number>>;
 }
 
-function planWhere(f: PlanFilter) {
+function planWhere(f: PlanFilter, includeDrafts: boolean) {
   const parts = [sql`p.archived_at is null`];
+  if (!includeDrafts) parts.push(sql`p.status <> 'draft'`);
   if (f.status) parts.push(sql`p.status = ${f.status}`);
   if (f.q)
     for (const w of foldVi(f.q).split(' ').filter(Boolean)) parts.push(sql`p.search_text like ${`%${w}%`}`);
@@ -578,7 +582,7 @@ export async function listPlans(
   page: { limit: number; offset: number },
   ctx: StatusContext,
 ): Promise<{ items: PlanSummary[]; total: number }> {
-  const where = planWhere(f);
+  const where = planWhere(f, ctx.includeDrafts ?? true);
   const [c] = await rows<{ n: number }>(ex, sql`select count(*)::int as n from plan p where ${where}`);
   const plans = await rows<PlanRow>(
     ex,
@@ -621,7 +625,7 @@ export async function getPlanTree(
     })
   | null
 > {
-  const plan = await getPlanRow(ex, code);
+  const plan = await getPlanRow(ex, code, ctx.includeDrafts ?? true);
   if (!plan) return null;
   const data = await load(ex, [plan.id]);
   const judged = judge(data, ctx);
@@ -666,7 +670,7 @@ export async function listTasks(
     await rows<{ id: number }>(
       ex,
       f.plan
-        ? sql`select id from plan where code = ${f.plan} and archived_at is null`
+        ? sql`select id from plan where code = ${f.plan} and archived_at is null and (${ctx.includeDrafts ?? true} or status <> 'draft')`
         : sql`select id from plan where archived_at is null and status <> 'draft' order by issued_on desc nulls last, code`,
     )
   ).map((r) => r.id);
@@ -724,7 +728,8 @@ export async function getTaskDetail(
 ): Promise<TaskDetail | null> {
   const [t] = await rows<{ plan_id: number }>(
     ex,
-    sql`select t.plan_id from task t join plan p on p.id = t.plan_id where t.id = ${id} and t.archived_at is null and p.archived_at is null`,
+    sql`select t.plan_id from task t join plan p on p.id = t.plan_id where t.id = ${id} and t.archived_at is null and p.archived_at is null
+        and (${ctx.includeDrafts ?? true} or p.status <> 'draft')`,
   );
   if (!t) return null;
   const data = await load(ex, [t.plan_id]);

@@ -396,6 +396,29 @@ describe('plan import', () => {
     expect((await call('POST', '/api/plans/import', admin, '', yaml)).status).toBe(400);
   });
 
+  it('keeps draft plans from the public', async () => {
+    const draft = PLAN_YAML.replace('TEST-HTTP', 'TEST-DRAFT').replace(
+      'date: 2024-02-01',
+      'date: 2024-02-01\nstatus: draft',
+    );
+    expect((await call('POST', '/api/plans/import?file=draft.yaml', admin, draft, yaml)).status).toBe(201);
+    expect((await get('/api/plans/TEST-DRAFT')).status).toBe(404);
+    expect((await get('/api/plans/TEST-DRAFT', sttttReporter)).body).toMatchObject({
+      code: 'TEST-DRAFT',
+      status: 'draft',
+    });
+    expect(
+      ((await get('/api/plans')).body.items as Array<{ code: string }>).map((p) => p.code),
+    ).not.toContain('TEST-DRAFT');
+    expect(
+      ((await get('/api/plans', admin)).body.items as Array<{ code: string }>).map((p) => p.code),
+    ).toContain('TEST-DRAFT');
+    expect((await get('/api/tasks?plan=TEST-DRAFT')).body.total).toBe(0);
+    const task = await taskId('TEST-DRAFT', '1');
+    expect((await get(`/api/tasks/${task}`)).status).toBe(404);
+    expect((await get(`/api/plans/TEST-DRAFT/export.xlsx`)).status).toBe(404);
+  });
+
   it('imports the annex sheet from .xlsx and changes a plan’s status with a version', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Phụ lục');

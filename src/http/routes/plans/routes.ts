@@ -4,7 +4,7 @@
  * lead or coordinate a task, optimistic versions), plan import (YAML or the annex's Excel sheet;
  * administrators), the progress table as .xlsx, and public feedback (feedback-routes.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -78,8 +78,8 @@ const zTaskQuery = z.object({
   q: z.string().max(200).optional(),
 });
 
-/** The reference date and thresholds of a request. */
-function statusContext(q: z.infer<typeof zStatusQuery>): StatusContext {
+/** The reference date and thresholds of a request; signed-in callers also see draft plans. */
+function statusContext(q: z.infer<typeof zStatusQuery>, req: FastifyRequest): StatusContext {
   const asOf = q.as_of ?? todayInVietnam();
   try {
     parseIsoDate(asOf);
@@ -89,6 +89,7 @@ function statusContext(q: z.infer<typeof zStatusQuery>): StatusContext {
   }
   return {
     asOf,
+    includeDrafts: req.principal !== null,
     ...(q.due_within_days !== undefined ? { dueWithinDays: q.due_within_days } : {}),
     ...(q.at_risk_margin !== undefined ? { atRiskMargin: q.at_risk_margin } : {}),
   };
@@ -161,7 +162,11 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
     },
     async (req) => {
       const { limit, offset, q, status, ...s } = req.query;
-      return { ...(await listPlans(db, { q, status }, { limit, offset }, statusContext(s))), limit, offset };
+      return {
+        ...(await listPlans(db, { q, status }, { limit, offset }, statusContext(s, req))),
+        limit,
+        offset,
+      };
     },
   );
   app.get(
@@ -176,7 +181,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
     },
     async (req, reply) => {
       const { q, status, ...s } = req.query;
-      const ctx = statusContext(s);
+      const ctx = statusContext(s, req);
       return sendCsv(
         reply,
         'plans.csv',
@@ -203,7 +208,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
       config: { policy: policy.public() },
     },
     async (req) => {
-      const plan = await getPlanTree(db, req.params.code, statusContext(req.query));
+      const plan = await getPlanTree(db, req.params.code, statusContext(req.query, req));
       if (!plan) throw notFound('kế hoạch / plan', req.params.code);
       return plan;
     },
@@ -219,7 +224,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
       config: { policy: policy.public() },
     },
     async (req) => {
-      const plan = await getPlanRow(db, req.params.code);
+      const plan = await getPlanRow(db, req.params.code, req.principal !== null);
       if (!plan) throw notFound('kế hoạch / plan', req.params.code);
       return { plan: plan.code, items: await planProgress(db, plan.id) };
     },
@@ -237,7 +242,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
       config: { policy: policy.public() },
     },
     async (req, reply) => {
-      const ctx = statusContext(req.query);
+      const ctx = statusContext(req.query, req);
       const content = await exportPlanXlsx(db, req.params.code, ctx);
       const name = `ke-hoach-${req.params.code.replace(/[^A-Za-z0-9.-]+/g, '-')}-${ctx.asOf}.xlsx`;
       reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -379,7 +384,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
     },
     async (req) => {
       const { limit, offset, as_of, due_within_days, at_risk_margin, ...f } = req.query;
-      const ctx = statusContext({ as_of, due_within_days, at_risk_margin });
+      const ctx = statusContext({ as_of, due_within_days, at_risk_margin }, req);
       return { ...(await taskList(f, { limit, offset }, ctx)), limit, offset, as_of: ctx.asOf };
     },
   );
@@ -395,7 +400,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
     },
     async (req, reply) => {
       const { as_of, due_within_days, at_risk_margin, ...f } = req.query;
-      const ctx = statusContext({ as_of, due_within_days, at_risk_margin });
+      const ctx = statusContext({ as_of, due_within_days, at_risk_margin }, req);
       return sendCsv(
         reply,
         'tasks.csv',
@@ -416,7 +421,7 @@ export default async function planRoutes(app: App, deps: ServerDeps): Promise<vo
       config: { policy: policy.public() },
     },
     async (req) => {
-      const t = await getTaskDetail(db, req.params.id, statusContext(req.query));
+      const t = await getTaskDetail(db, req.params.id, statusContext(req.query, req));
       if (!t) throw notFound('nhiệm vụ / task', String(req.params.id));
       return t;
     },
