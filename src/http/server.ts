@@ -47,6 +47,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: deps.config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors the framework raises before routing (a broken %-escape in the URL…) are problems too.
+    frameworkErrors: (err, req, reply) => {
+      sendProblem(reply, req, err);
+    },
   }).withTypeProvider<ZodTypeProvider>() as App;
 
   app.setValidatorCompiler(validatorCompiler);
