@@ -27,6 +27,7 @@ const MAIN_PAGES: Array<[string, string]> = [
   ['units', '/units'],
   ['unit', '/units/79.26737'],
   ['rankings', '/rankings/DTI-QUAN-HUYEN'],
+  ['plan', '/plans/681%2FKH-UBND'],
   ['documents', '/documents'],
   ['document', '/documents/KH-CDS-2024'],
   ['open-data', '/data'],

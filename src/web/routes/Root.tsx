@@ -13,6 +13,7 @@ const NAV: Array<{ to: string; key: Key; end?: boolean }> = [
   { to: '/indicators', key: 'nav.indicators' },
   { to: '/units', key: 'nav.units' },
   { to: '/rankings', key: 'nav.rankings' },
+  { to: '/plans', key: 'nav.plans' },
   { to: '/documents', key: 'nav.documents' },
   { to: '/data', key: 'nav.openData' },
 ];

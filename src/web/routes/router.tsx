@@ -26,6 +26,8 @@ export function createRouter() {
             { path: 'documents/:code', lazy: () => import('../features/documents/DocumentPage.tsx') },
             { path: 'rankings', lazy: () => import('../features/ranking/RankingsPage.tsx') },
             { path: 'rankings/:code', lazy: () => import('../features/ranking/RankingPage.tsx') },
+            { path: 'plans', lazy: () => import('../features/plans/PlansPage.tsx') },
+            { path: 'plans/:code', lazy: () => import('../features/plans/PlanPage.tsx') },
             { path: 'data', lazy: () => import('../features/opendata/OpenDataPage.tsx') },
             { path: 'login', lazy: () => import('../features/auth/LoginPage.tsx') },
             { path: 'workspace', lazy: () => import('../features/workspace/WorkspacePage.tsx') },
