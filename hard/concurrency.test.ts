@@ -73,6 +73,9 @@ async function roundRobinProxy(backends: string[]): Promise<{ url: string; close
     });
     req.pipe(up);
   });
+  // Idle client connections outlive the clients' own keep-alive (undici: 4 s), so a client never
+  // reuses a socket the proxy has just closed.
+  proxy.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
