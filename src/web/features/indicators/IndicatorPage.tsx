@@ -11,7 +11,7 @@ import { FilterBar, SearchBox, SelectField } from '../../components/Fields.tsx';
 import { PageHeader, Section } from '../../components/Page.tsx';
 import { Empty, ErrorBox, Loading } from '../../components/States.tsx';
 import { type Column, Table } from '../../components/Table.tsx';
-import { pick, useI18n } from '../../i18n/i18n.tsx';
+import { type Key, pick, useI18n } from '../../i18n/i18n.tsx';
 import { enumLabel, formatTarget, useLevels, useNames } from '../../lib/catalogue.ts';
 import {
   formatChange,
@@ -30,8 +30,21 @@ import type {
   TargetConflict,
 } from '../../lib/types.ts';
 import { useApi } from '../../lib/useApi.ts';
+import { STATUS_STYLE } from '../overview/progress.ts';
 import { seriesOption } from './chartOption.ts';
 import { periodsNewestFirst, type SeriesRow, unitSeries } from './series.ts';
+
+/** The engine's series of an indicator for a unit (GET /api/indicators/:code/series). */
+interface EngineSeries {
+  targets: Array<{
+    id: number;
+    period: string;
+    status: string;
+    attainment: number | null;
+    projection: number | null;
+  }>;
+  projection: { period: string; value: number } | null;
+}
 
 interface UnitChoice {
   code: string;
@@ -136,6 +149,13 @@ function IndicatorView({
   const [unitCode, setUnitCode] = useState('');
   const unit = units.find((u) => u.code === (unitCode || defaultUnit));
   const rows = useMemo(() => (unit ? unitSeries(values, targets, unit) : []), [values, targets, unit]);
+  // the engine's view of this unit's series (statuses and projection), when the server has it
+  const engine = useApi<EngineSeries>(
+    unit ? `/api/indicators/${encodeURIComponent(i.code)}/series` : null,
+    unit ? { org_unit: unit.code } : undefined,
+  );
+  const projection = engine.data?.projection ?? null;
+  const assessed = new Map((engine.data?.targets ?? []).map((x) => [x.id, x]));
 
   const anySynthetic = values.some((v) => v.provenance === 'synthetic');
   const withActual = rows.filter((r) => r.actual);
@@ -148,10 +168,12 @@ function IndicatorView({
         lang,
         actualLabel: t('indicator.chart.actual'),
         targetLabel: t('indicator.chart.target'),
+        projectionLabel: t('indicator.chart.projection'),
+        projection,
         unit: i.unit,
         percent,
       }),
-    [rows, lang, t, i.unit, percent],
+    [rows, lang, t, i.unit, percent, projection],
   );
 
   const summary = unit
@@ -194,7 +216,28 @@ function IndicatorView({
       numeric: true,
       cell: (r) => (r.target ? formatTarget(lang, r.target) : '–'),
     },
+    ...(projection
+      ? [
+          {
+            key: 'projection',
+            header: t('indicator.chart.projection'),
+            numeric: true,
+            cell: (r: SeriesRow) =>
+              r.period === projection.period ? formatValue(lang, projection.value, i.unit) : '–',
+          },
+        ]
+      : []),
   ];
+  const tableRows =
+    projection && !rows.some((r) => r.period === projection.period)
+      ? [...rows, { period: projection.period, actual: null, target: null }]
+      : rows;
+
+  const statusText = (code: string) => {
+    const key = `status.${code}` as Key;
+    const v = t(key);
+    return v === key ? code : v;
+  };
 
   const docTitle = (c: string | null) => {
     const d = docs.find((x) => x.code === c);
@@ -295,7 +338,7 @@ function IndicatorView({
                     caption={t('indicator.chart.title', { unit: unit.name })}
                     captionHidden
                     columns={seriesColumns}
-                    rows={rows}
+                    rows={tableRows}
                     rowKey={(r) => r.period}
                     stack={false}
                   />
@@ -348,6 +391,28 @@ function IndicatorView({
                   x.baseline_value !== null
                     ? `${formatValue(lang, x.baseline_value, i.unit)}${x.baseline_period ? ` (${formatPeriod(lang, x.baseline_period)})` : ''}`
                     : '–',
+              },
+              {
+                key: 'status',
+                header: t('overview.col.status'),
+                cell: (x) => {
+                  const a = assessed.get(x.id);
+                  if (!a) return <span className="muted">–</span>;
+                  return (
+                    <>
+                      <span
+                        className={`badge badge-status badge-${STATUS_STYLE[a.status] ?? 'not_assessed'}`}
+                      >
+                        {statusText(a.status)}
+                      </span>
+                      {a.attainment !== null && (
+                        <span className="sub">
+                          {t('overview.attainment', { value: formatNumber(lang, a.attainment * 100, 1) })}
+                        </span>
+                      )}
+                    </>
+                  );
+                },
               },
               {
                 key: 'doc',

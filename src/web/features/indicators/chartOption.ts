@@ -5,7 +5,13 @@ import { formatNumber, formatPeriodShort } from '../../lib/format.ts';
 import { formatTarget } from '../../lib/catalogue.ts';
 import type { SeriesRow } from './series.ts';
 
-export const COLORS = { actual: '#0b4a8b', target: '#b3261e', grid: '#d9dee5', text: '#3d4651' };
+export const COLORS = {
+  actual: '#0b4a8b',
+  target: '#b3261e',
+  projection: '#5f6b7a',
+  grid: '#d9dee5',
+  text: '#3d4651',
+};
 
 /** Yearly rows with the missing years between them added, so the axis keeps the distance in time. */
 export function fillYears(rows: SeriesRow[]): SeriesRow[] {
@@ -22,10 +28,25 @@ export function fillYears(rows: SeriesRow[]): SeriesRow[] {
 
 export function seriesOption(
   given: SeriesRow[],
-  opts: { lang: Lang; actualLabel: string; targetLabel: string; unit: string; percent: boolean },
+  opts: {
+    lang: Lang;
+    actualLabel: string;
+    targetLabel: string;
+    projectionLabel?: string;
+    /** The engine's projection to the target year, drawn from the last actual. */
+    projection?: { period: string; value: number } | null;
+    unit: string;
+    percent: boolean;
+  },
 ): ChartOption {
   const { lang } = opts;
-  const rows = fillYears(given);
+  const proj = opts.projection ?? null;
+  const withProjection =
+    proj && !given.some((r) => r.period === proj.period)
+      ? [...given, { period: proj.period, actual: null, target: null }]
+      : given;
+  const rows = fillYears(withProjection);
+  const lastActualAt = rows.reduce((at, r, i) => (r.actual ? i : at), -1);
   const fmt = (v: number) => formatNumber(lang, v) + (opts.percent ? '%' : '');
   const categories = rows.map((r) => formatPeriodShort(lang, r.period));
   // the furthest target is drawn across the chart as a line; the others are marks at their periods
@@ -103,6 +124,30 @@ export function seriesOption(
             }
           : {}),
       },
+      ...(proj && lastActualAt >= 0 && opts.projectionLabel
+        ? [
+            {
+              name: opts.projectionLabel,
+              type: 'line' as const,
+              data: rows.map((r, i) =>
+                i === lastActualAt ? (r.actual?.value ?? null) : r.period === proj.period ? proj.value : null,
+              ),
+              connectNulls: true,
+              symbol: 'circle',
+              symbolSize: 8,
+              lineStyle: { type: 'dotted' as const, width: 2, color: COLORS.projection },
+              itemStyle: { color: COLORS.projection },
+              label: {
+                show: true,
+                position: 'bottom' as const,
+                fontSize: 11,
+                color: COLORS.projection,
+                formatter: (p: { dataIndex: number; value: unknown }) =>
+                  p.dataIndex === lastActualAt || typeof p.value !== 'number' ? '' : fmt(p.value),
+              },
+            },
+          ]
+        : []),
     ],
   };
 }
