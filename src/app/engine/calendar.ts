@@ -62,12 +62,18 @@ export class Calendar {
     return (p.year - this.firstYear) * PERIODS_PER_YEAR[p.type] + p.index - 1;
   }
 
-  /** Parses a period code: { type, k } or null when malformed or outside the calendar. */
+  private readonly located = new Map<string, { type: PeriodType; k: number } | null>();
+
+  /** Parses a period code: { type, k } or null when malformed or outside the calendar (cached). */
   locate(code: string): { type: PeriodType; k: number } | null {
-    const p = tryParsePeriod(code);
-    if (!p) return null;
-    const k = this.ordinal(p);
-    return k < 0 ? null : { type: p.type, k };
+    let r = this.located.get(code);
+    if (r === undefined) {
+      const p = tryParsePeriod(code);
+      const k = p ? this.ordinal(p) : -1;
+      r = p && k >= 0 ? { type: p.type, k } : null;
+      if (this.located.size < 100_000) this.located.set(code, r);
+    }
+    return r;
   }
 
   code(t: PeriodType, k: number): string {

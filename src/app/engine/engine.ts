@@ -58,6 +58,8 @@ export interface UpdateStats extends UpdateCounts {
   source: 'approval' | 'catch-up' | 'rebuild';
   ms: number;
   at: string;
+  /** Approvals: milliseconds spent catching up, reading the cells, recomputing, writing results. */
+  phases?: { catchUp: number; read: number; compute: number; persist: number };
 }
 
 export interface EngineStats {
@@ -376,8 +378,45 @@ export class Engine {
     if (!touched && (undo.length || changes.length)) this.version++;
   }
 
-  /** Makes the model current with the database before answering a read. */
-  async ensureCurrent(): Promise<void> {
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  /**
+   * Makes the model current with the database before answering a read. Concurrent callers share
+   * checks: one that arrives while a check runs waits for the next one, which starts after it
+   * arrived — so no caller is answered from a check older than its request.
+   */
+  ensureCurrent(): Promise<void> {
+    if (!this.running) return this.runCheck();
+    if (!this.queued) {
+      this.queued = this.running
+        .then(
+          () => {},
+          () => {},
+        )
+        .then(() => {
+          this.queued = null;
+          return this.runCheck();
+        });
+    }
+    return this.queued;
+  }
+
+  private runCheck(): Promise<void> {
+    const p = this.check();
+    this.running = p;
+    p.then(
+      () => {
+        if (this.running === p) this.running = null;
+      },
+      () => {
+        if (this.running === p) this.running = null;
+      },
+    );
+    return p;
+  }
+
+  private async check(): Promise<void> {
     if (this.disposed) throw new Error('engine disposed');
     if (!this.stale && this.pending.size === 0 && this.tentative === null) {
       const max = await this.maxima(this.store.db);
@@ -415,18 +454,26 @@ export class Engine {
     let counts: UpdateCounts | null = null;
     try {
       await (tx as Tx).transaction(async (sp: Tx) => {
+        const t0 = performance.now();
         await this.lock(sp);
         const [x] = await rows<{ xid: string }>(sp, sql`select pg_current_xact_id()::text as xid`);
         const xid = x!.xid;
         await this.catchUp(sp, xid, new Set(refs.map(refKey)));
         const started = performance.now();
+        const phases = { catchUp: started - t0, read: 0, compute: 0, persist: 0 };
         let upd: UpdateResult | null = null;
         if (refs.some((r) => !this.model.fits(r))) {
           await this.rebuild(sp, xid);
           await persistAll(sp, this.model);
         } else {
-          upd = this.model.update(await this.model.readOwn(sp, refs));
+          const own = await this.model.readOwn(sp, refs);
+          const t1 = performance.now();
+          upd = this.model.update(own);
+          const t2 = performance.now();
           await persistUpdate(sp, this.model, upd);
+          phases.read = t1 - started;
+          phases.compute = t2 - t1;
+          phases.persist = performance.now() - t2;
         }
         const seq = await appendChange(sp, changeId, xid, refs, true);
         this.pending.set(seq, { seq, changeId, xid, refs });
@@ -435,6 +482,7 @@ export class Engine {
         );
         if (upd) {
           this.note(upd.counts, 'approval', started);
+          this.stats.last!.phases = phases;
           counts = upd.counts;
         }
       });

@@ -33,6 +33,10 @@ export interface UpdateResult {
   values: ValueUpdate;
   /** Status rows recomputed (keys). */
   statuses: Set<string>;
+  /** The recomputed statuses as they were before (undefined: there was none). */
+  statusesBefore: Map<string, StatusRow | undefined>;
+  /** The index results as they were before the update (a shallow copy of the map). */
+  indexBefore: Map<string, IndexYear>;
   /** Index results recomputed (methodology id : year). */
   index: Set<string>;
   /** Index results whose rank change must be rewritten because the previous year changed. */
@@ -84,14 +88,22 @@ export class Model {
   static async load(ex: Executor, profile: MethodProfile, currentYear: number): Promise<Model> {
     const cat = await loadCatalogue(ex, currentYear);
     const m = new Model(cat, profile);
-    const own = await rows<{ indicator_id: number; org_unit_id: number; period: string; value: number }>(
+    // One row per indicator and period with the units and values as arrays: a national data set
+    // never sits in memory as millions of row objects.
+    const groups = await rows<{ indicator_id: number; period: string; units: number[]; vals: number[] }>(
       ex,
-      sql`select indicator_id, org_unit_id, period, value from data_value
-          where status = 'approved' and archived_at is null and disagg = '' and value is not null`,
+      sql`select indicator_id, period, array_agg(org_unit_id) as units, array_agg(value) as vals from data_value
+          where status = 'approved' and archived_at is null and disagg = '' and value is not null
+          group by indicator_id, period`,
     );
-    for (const r of own) {
-      const c = m.cellOf(r.indicator_id, r.org_unit_id, r.period);
-      if (c) m.setOwn(c.ind, c.k, c.u, r.value);
+    for (const g of groups) {
+      const ind = cat.indicatorById.get(g.indicator_id);
+      const at = cat.calendar.locate(g.period);
+      if (ind === undefined || !at || at.type !== cat.indicators[ind]!.periodType) continue;
+      g.units.forEach((id, j) => {
+        const u = cat.unitById.get(id);
+        if (u !== undefined) m.setOwn(ind, at.k, u, Number(g.vals[j]));
+      });
     }
     m.computeEverything();
     return m;
@@ -193,6 +205,8 @@ export class Model {
   update(own: OwnCell[]): UpdateResult {
     const values = recomputeCells(this, own);
     const statuses = new Set<string>();
+    const statusesBefore = new Map<string, StatusRow | undefined>();
+    const indexBefore = new Map(this.index);
     const index = new Set<string>();
     const rankChange = new Set<string>();
     // Statuses of the (indicator, unit) pairs whose values changed at a target's period type.
@@ -216,6 +230,7 @@ export class Model {
     for (const { ind, u, types } of pairs.values()) {
       if (!this.cat.targetsByIndicator.has(ind)) continue;
       for (const row of statusesOf(this, ind, u, types)) {
+        if (!statusesBefore.has(row.key)) statusesBefore.set(row.key, this.statuses.get(row.key));
         this.statuses.set(row.key, row);
         statuses.add(row.key);
         statusCount++;
@@ -249,7 +264,7 @@ export class Model {
       indexRows,
       total: values.recomputed.size + statusCount + indexRows,
     };
-    return { values, statuses, index, rankChange, counts };
+    return { values, statuses, statusesBefore, indexBefore, index, rankChange, counts };
   }
 
   /** Whether a changed yearly cell of the methodology's indicators is at a unit that can take part. */

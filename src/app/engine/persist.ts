@@ -111,7 +111,7 @@ const PG_ARRAY: Record<Column['type'], string> = {
   jsonb: 'text[]',
 };
 
-const BATCH = 4000;
+const BATCH = 10_000;
 const num = (v: number | null | undefined): number | null =>
   v === null || v === undefined || Number.isNaN(v) ? null : v;
 
@@ -131,13 +131,14 @@ async function upsert(ex: Executor, spec: TableSpec, data: Cell[][]): Promise<nu
     const select = cols.map((c) => sql.raw(c.type === 'jsonb' ? `x.${c.name}::jsonb` : `x.${c.name}`));
     const t = spec.table;
     const stale = spec.archivable ? ` or ${t}.archived_at is not null` : '';
-    const q: SQL = sql`insert into ${sql.raw(t)} (${sql.raw(cols.map((c) => c.name).join(', '))})
+    const q: SQL = sql`with w as (insert into ${sql.raw(t)} (${sql.raw(cols.map((c) => c.name).join(', '))})
       select ${sql.join(select, sql`, `)} from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(cols.map((c) => c.name).join(', '))})
       on conflict (${sql.raw(keys.join(', '))}) do update set
         ${sql.raw(values.map((c) => `${c} = excluded.${c}`).join(', '))}, updated_at = now()${sql.raw(spec.archivable ? ', archived_at = null' : '')}
       where (${sql.raw(compared.map((c) => `${t}.${c}`).join(', '))}) is distinct from (${sql.raw(compared.map((c) => `excluded.${c}`).join(', '))})${sql.raw(stale)}
-      returning 1`;
-    written += (await rows(ex, q)).length;
+      returning 1) select count(*)::int as n from w`;
+    const [r] = await rows<{ n: number }>(ex, q);
+    written += r?.n ?? 0;
   }
   return written;
 }
@@ -147,15 +148,15 @@ async function nullComputed(ex: Executor, keys: Array<[number, number, string]>)
   let written = 0;
   for (let i = 0; i < keys.length; i += BATCH) {
     const chunk = keys.slice(i, i + BATCH);
-    const r = await rows(
+    const [r] = await rows<{ n: number }>(
       ex,
-      sql`update computed_value c set value = null, updated_at = now()
+      sql`with w as (update computed_value c set value = null, updated_at = now()
           from unnest(${sql.param(chunk.map((k) => k[0]))}::int[], ${sql.param(chunk.map((k) => k[1]))}::int[],
                       ${sql.param(chunk.map((k) => k[2]))}::text[]) as x(i, u, p)
           where c.indicator_id = x.i and c.org_unit_id = x.u and c.period = x.p and c.value is not null
-          returning 1`,
+          returning 1) select count(*)::int as n from w`,
     );
-    written += r.length;
+    written += r?.n ?? 0;
   }
   return written;
 }
@@ -170,14 +171,14 @@ async function archive(ex: Executor, spec: TableSpec, keys: Cell[][]): Promise<n
       (c, j) => sql`${sql.param(chunk.map((r) => r[j]))}::${sql.raw(PG_ARRAY[c.type])}`,
     );
     const names = keyCols.map((c) => c.name);
-    const r = await rows(
+    const [r] = await rows<{ n: number }>(
       ex,
-      sql`update ${sql.raw(spec.table)} t set archived_at = now(), updated_at = now()
+      sql`with w as (update ${sql.raw(spec.table)} t set archived_at = now(), updated_at = now()
           from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(names.join(', '))})
           where ${sql.raw(names.map((c) => `t.${c} = x.${c}`).join(' and '))} and t.archived_at is null
-          returning 1`,
+          returning 1) select count(*)::int as n from w`,
     );
-    written += r.length;
+    written += r?.n ?? 0;
   }
   return written;
 }
@@ -185,11 +186,17 @@ async function archive(ex: Executor, spec: TableSpec, keys: Cell[][]): Promise<n
 // ---------------------------------------------------------------------------------------------
 // Rows from the model
 
+/**
+ * The stored row of a computed cell, or null when the cell is not stored: own figures (they are in
+ * data_value), missing values, and coarser periods other than the year (halves, quarters of a
+ * monthly indicator: kept in memory only, computed from the stored periods on demand).
+ */
 function computedRow(m: Model, i: number, t: string, k: number, u: number): Cell[] | null {
   const layer = m.layers[i]!.get(t as never)!;
   const c = k * m.nUnits + u;
   const kind = layer.kind[c]!;
   if (kind === KIND.none || kind === KIND.own) return null;
+  if (t !== 'year' && t !== m.cat.indicators[i]!.periodType) return null;
   const cal = m.cat.calendar;
   return [
     m.cat.indicators[i]!.id,
@@ -284,53 +291,61 @@ export interface PersistCounts {
   index: number;
 }
 
-/** Writes what an update recomputed. */
+/**
+ * Writes what an update changed. Before the update the model equals the stored results (the engine
+ * holds the lock and has caught up; a model that may differ is rebuilt with a full comparison), so
+ * comparing the model before and after gives exactly the rows to write: no read, no rewrite of a
+ * row that did not change.
+ */
 export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Promise<PersistCounts> {
   const up: Cell[][] = [];
   const gone: Array<[number, number, string]> = [];
-  for (const [i, t, k, unit] of u.values.recomputed.cells()) {
+  for (const [i, t, k, unit] of u.values.changed.cells()) {
     const row = computedRow(m, i, t, k, unit);
     if (row) up.push(row);
-    else gone.push([m.cat.indicators[i]!.id, m.cat.units[unit]!.id, m.cat.calendar.code(t, k)]);
+    else if (t === 'year' || t === m.cat.indicators[i]!.periodType)
+      gone.push([m.cat.indicators[i]!.id, m.cat.units[unit]!.id, m.cat.calendar.code(t, k)]);
   }
   const computed = (await upsert(ex, COMPUTED, up)) + (await nullComputed(ex, gone));
   const srows: Cell[][] = [];
   for (const key of u.statuses) {
     const r = m.statuses.get(key);
-    if (r) srows.push(statusCells(m, r));
+    if (!r) continue;
+    const now = statusCells(m, r);
+    const was = u.statusesBefore.get(key);
+    if (!was || canonicalJson(statusCells(m, was)) !== canonicalJson(now)) srows.push(now);
   }
   const statuses = await upsert(ex, STATUS, srows);
-  let index = 0;
+  // Index results: the rows of every recomputed methodology-year and of the next years whose rank
+  // change moved, before (with the index as it was) and after.
+  const before = { cat: m.cat, index: u.indexBefore } as unknown as Model;
+  const irows: Cell[][] = [];
+  const iretire: Cell[][] = [];
   for (const key of new Set([...u.index, ...u.rankChange])) {
-    const [mid, year] = key.split(':').map(Number) as [number, number];
-    const iy = m.index.get(key);
-    const cells = iy ? indexCells(m, iy) : [];
-    index += await upsert(ex, INDEX, cells);
-    index += await archiveIndexYear(ex, mid, year, cells);
+    const was = u.indexBefore.get(key);
+    const now = m.index.get(key);
+    const old = new Map(
+      (was ? indexCells(before, was) : []).map((r) => [tupleKey(r, INDEX), comparable(r, INDEX)]),
+    );
+    for (const r of now ? indexCells(m, now) : []) {
+      const k = tupleKey(r, INDEX);
+      if (old.get(k) !== comparable(r, INDEX)) irows.push(r);
+      old.delete(k);
+    }
+    for (const k of old.keys()) {
+      const [mid, period, unit, node] = k.split('\u0001');
+      iretire.push([Number(mid), period!, Number(unit), node!]);
+    }
   }
+  const index = (await upsert(ex, INDEX, irows)) + (await archive(ex, INDEX, iretire));
   return { computed, statuses, index };
-}
-
-/** Archives the rows of a methodology-year that are not among `keep`. */
-async function archiveIndexYear(ex: Executor, mid: number, year: number, keep: Cell[][]): Promise<number> {
-  const stored = await rows<{ org_unit_id: number; node: string }>(
-    ex,
-    sql`select org_unit_id, node from index_result where methodology_id = ${mid} and period = ${String(year)} and archived_at is null`,
-  );
-  const live = new Set(keep.map((r) => `${r[2]}|${r[3]}`));
-  const drop = stored.filter((s) => !live.has(`${s.org_unit_id}|${s.node}`));
-  return archive(
-    ex,
-    INDEX,
-    drop.map((d) => [mid, String(year), d.org_unit_id, d.node]),
-  );
 }
 
 const tupleKey = (r: Cell[], spec: TableSpec): string =>
   spec.columns
     .map((c, j) => (c.key ? String(r[j]) : null))
     .filter((x) => x !== null)
-    .join('|');
+    .join('\u0001');
 
 const comparable = (r: Cell[], spec: TableSpec): string =>
   canonicalJson(spec.columns.map((c, j) => (c.key || c.type === 'date' ? null : r[j])));
@@ -373,30 +388,83 @@ async function diffTable(ex: Executor, spec: TableSpec, want: Cell[][]): Promise
   return written;
 }
 
+/**
+ * Makes computed_value equal to the model's computed cells: the stored rows are read in key order,
+ * page by page, and compared with the cells in place (a bitmap marks the cells seen), so that a
+ * national data set never sits in memory as rows.
+ */
+async function diffComputed(ex: Executor, m: Model): Promise<number> {
+  const n = m.nUnits;
+  const seen = m.layers.map(
+    (byType) => new Map([...byType].map(([t, l]) => [t, new Uint8Array(l.val.length)])),
+  );
+  const up: Cell[][] = [];
+  const gone: Array<[number, number, string]> = [];
+  let written = 0;
+  const flush = async (all: boolean) => {
+    if (up.length >= BATCH || (all && up.length)) written += await upsert(ex, COMPUTED, up.splice(0));
+    if (gone.length >= BATCH || (all && gone.length)) written += await nullComputed(ex, gone.splice(0));
+  };
+  let after: [number, number, string] | null = null;
+  for (;;) {
+    const page: Array<{
+      indicator_id: number;
+      org_unit_id: number;
+      period: string;
+      value: number | null;
+      method: string;
+    }> = await rows(
+      ex,
+      sql`select indicator_id, org_unit_id, period, value, method from computed_value
+            ${after ? sql`where (indicator_id, org_unit_id, period) > (${after[0]}, ${after[1]}, ${after[2]})` : sql``}
+            order by indicator_id, org_unit_id, period limit 20000`,
+    );
+    for (const r of page) {
+      const i = m.cat.indicatorById.get(r.indicator_id);
+      const u = m.cat.unitById.get(r.org_unit_id);
+      const at = m.cat.calendar.locate(r.period);
+      const mark = i === undefined || u === undefined || !at ? undefined : seen[i]!.get(at.type);
+      if (!mark || i === undefined || u === undefined || !at) {
+        if (r.value !== null) gone.push([r.indicator_id, r.org_unit_id, r.period]);
+        continue;
+      }
+      mark[at.k * n + u] = 1;
+      const want = computedRow(m, i, at.type, at.k, u);
+      if (!want) {
+        if (r.value !== null) gone.push([r.indicator_id, r.org_unit_id, r.period]);
+      } else if (r.value !== want[4] || r.method !== want[5]) up.push(want);
+    }
+    await flush(false);
+    if (page.length < 20000) break;
+    const last = page[page.length - 1]!;
+    after = [last.indicator_id, last.org_unit_id, last.period];
+  }
+  for (let i = 0; i < m.layers.length; i++) {
+    for (const [t, layer] of m.layers[i]!) {
+      const mark = seen[i]!.get(t)!;
+      for (let c = 0; c < layer.kind.length; c++) {
+        if (mark[c] || layer.kind[c] === KIND.none || layer.kind[c] === KIND.own) continue;
+        const row = computedRow(m, i, t, Math.floor(c / n), c % n);
+        if (row) up.push(row);
+        if (up.length >= BATCH) await flush(false);
+      }
+    }
+  }
+  await flush(true);
+  return written;
+}
+
 /** Makes the stored results equal to the model's, writing only differences. */
 export async function persistAll(
   ex: Executor,
   m: Model,
   options: { computed?: boolean } = {},
 ): Promise<PersistCounts> {
-  const computed: Cell[][] = [];
-  if (options.computed !== false)
-    m.layers.forEach((byType, i) => {
-      for (const [t, layer] of byType) {
-        for (let k = 0; k < layer.n; k++) {
-          for (let u = 0; u < m.nUnits; u++) {
-            const kind = layer.kind[k * m.nUnits + u]!;
-            if (kind === KIND.none || kind === KIND.own) continue;
-            computed.push(computedRow(m, i, t, k, u)!);
-          }
-        }
-      }
-    });
   const statuses = [...m.statuses.values()].map((r) => statusCells(m, r));
   const index: Cell[][] = [];
   for (const iy of m.index.values()) index.push(...indexCells(m, iy));
   return {
-    computed: options.computed === false ? 0 : await diffTable(ex, COMPUTED, computed),
+    computed: options.computed === false ? 0 : await diffComputed(ex, m),
     statuses: await diffTable(ex, STATUS, statuses),
     index: await diffTable(ex, INDEX, index),
   };
