@@ -165,6 +165,23 @@ describe('public pages', () => {
     await page.context().close();
   });
 
+  it('a citizen sends feedback on a plan; it is listed, waiting for the responsible unit', async () => {
+    const page = await newPage(browser, PHONE);
+    await open(page, '/plans/681%2FKH-UBND');
+    const form = page.locator('form.feedback-form');
+    await form
+      .getByLabel(/Nội dung góp ý/)
+      .fill('Đề nghị công bố tiến độ từng nhiệm vụ theo quý để người dân theo dõi.');
+    await form.getByLabel(/Họ tên/).fill('Nguyễn Văn An');
+    await page.waitForTimeout(3500); // the form token is valid a few seconds after it is issued
+    await form.getByRole('button', { name: 'Gửi góp ý' }).click();
+    await page.getByText('Đã gửi góp ý.').waitFor();
+    const item = page.locator('.feedback-list li', { hasText: 'Đề nghị công bố tiến độ' });
+    await item.waitFor();
+    expect(await item.textContent()).toMatch(/Nguyễn Văn An.*Đang chờ .* trả lời/);
+    await page.context().close();
+  });
+
   it('keyboard: the skip link comes first and moves to the main content', async () => {
     const page = await newPage(browser);
     await open(page, '/indicators');

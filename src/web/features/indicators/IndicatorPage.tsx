@@ -31,6 +31,7 @@ import type {
 } from '../../lib/types.ts';
 import { useApi } from '../../lib/useApi.ts';
 import { STATUS_STYLE } from '../overview/progress.ts';
+import { FeedbackSection } from '../feedback/FeedbackSection.tsx';
 import { seriesOption } from './chartOption.ts';
 import { periodsNewestFirst, type SeriesRow, unitSeries } from './series.ts';
 
@@ -490,6 +491,7 @@ function IndicatorView({
           </dd>
         </dl>
       </Section>
+      <FeedbackSection kind="indicator" target={i.code} />
     </>
   );
 }

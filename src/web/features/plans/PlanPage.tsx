@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from '../../components/States.tsx';
 import { pick, useI18n } from '../../i18n/i18n.tsx';
 import { formatDate, formatNumber } from '../../lib/format.ts';
 import { useApi } from '../../lib/useApi.ts';
+import { FeedbackSection } from '../feedback/FeedbackSection.tsx';
 import { type PlanDetail, type PlanTask, TASK_STYLE } from './types.ts';
 
 function flatten(tasks: PlanTask[]): PlanTask[] {
@@ -167,6 +168,7 @@ export function Component() {
           <Tree tasks={p.tasks} />
         )}
       </Section>
+      <FeedbackSection kind="plan" target={p.code} />
     </>
   );
 }
