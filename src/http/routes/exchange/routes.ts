@@ -55,8 +55,17 @@ const RAW_TYPES = [
 ];
 
 async function* limited(req: FastifyRequest): AsyncGenerator<Uint8Array> {
+  const body = req.body as AsyncIterable<Uint8Array> | null | undefined;
+  if (!body || typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function') {
+    throw new ChisoError({
+      code: 'request.body_required',
+      status: 400,
+      vi: 'Cần gửi kèm tệp trong nội dung yêu cầu (CSV, JSON, XML hoặc XLSX, với Content-Type tương ứng).',
+      en: 'The request needs a file as its body (CSV, JSON, XML or XLSX, with the matching Content-Type).',
+    });
+  }
   let n = 0;
-  for await (const chunk of req.body as AsyncIterable<Uint8Array>) {
+  for await (const chunk of body) {
     n += chunk.length;
     if (n > MAX_UPLOAD)
       throw new ChisoError({
