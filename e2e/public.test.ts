@@ -158,9 +158,10 @@ describe('public pages', () => {
     const units = await page.locator('main tbody tr').count();
     await page.getByLabel('Trụ cột, thành phần').selectOption({ index: 1 });
     await page.waitForURL(/node=/);
-    expect(await page.locator('section[aria-labelledby="ranking-h"] h2').textContent()).toMatch(
-      /: xếp hạng năm/,
-    );
+    // The heading changes when the pillar's results arrive: wait for it rather than read it at once.
+    await page
+      .locator('section[aria-labelledby="ranking-h"] h2', { hasText: /: xếp hạng năm/ })
+      .waitFor({ timeout: 30_000 });
     expect(await page.locator('main tbody tr').count()).toBe(units);
     await page.context().close();
   });
