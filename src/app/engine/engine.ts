@@ -60,6 +60,8 @@ export interface UpdateStats extends UpdateCounts {
   at: string;
   /** Approvals: milliseconds spent catching up, reading the cells, recomputing, writing results. */
   phases?: { catchUp: number; read: number; compute: number; persist: number };
+  /** Approvals: rows written (inserted or changed) per table. */
+  written?: { computed: number; statuses: number; index: number };
 }
 
 export interface EngineStats {
@@ -461,6 +463,7 @@ export class Engine {
         await this.catchUp(sp, xid, new Set(refs.map(refKey)));
         const started = performance.now();
         const phases = { catchUp: started - t0, read: 0, compute: 0, persist: 0 };
+        let written: UpdateStats['written'];
         let upd: UpdateResult | null = null;
         if (refs.some((r) => !this.model.fits(r))) {
           await this.rebuild(sp, xid);
@@ -470,7 +473,7 @@ export class Engine {
           const t1 = performance.now();
           upd = this.model.update(own);
           const t2 = performance.now();
-          await persistUpdate(sp, this.model, upd);
+          written = await persistUpdate(sp, this.model, upd);
           phases.read = t1 - started;
           phases.compute = t2 - t1;
           phases.persist = performance.now() - t2;
@@ -483,6 +486,7 @@ export class Engine {
         if (upd) {
           this.note(upd.counts, 'approval', started);
           this.stats.last!.phases = phases;
+          if (written) this.stats.last!.written = written;
           counts = upd.counts;
         }
       });

@@ -143,6 +143,49 @@ async function upsert(ex: Executor, spec: TableSpec, data: Cell[][]): Promise<nu
   return written;
 }
 
+/** Inserts rows into a table known to hold none of them (a first start): no conflict handling. */
+async function insertNew(ex: Executor, spec: TableSpec, data: Cell[][]): Promise<number> {
+  const cols = spec.columns;
+  const names = cols.map((c) => c.name).join(', ');
+  for (let i = 0; i < data.length; i += 5 * BATCH) {
+    const chunk = data.slice(i, i + 5 * BATCH);
+    const params = cols.map(
+      (c, j) =>
+        sql`${sql.param(chunk.map((r) => (c.type === 'jsonb' && r[j] !== null ? JSON.stringify(r[j]) : r[j])))}::${sql.raw(PG_ARRAY[c.type])}`,
+    );
+    const select = cols.map((c) => sql.raw(c.type === 'jsonb' ? `x.${c.name}::jsonb` : `x.${c.name}`));
+    await ex.execute(
+      sql`insert into ${sql.raw(spec.table)} (${sql.raw(names)}) select ${sql.join(select, sql`, `)}
+          from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(names)})`,
+    );
+  }
+  return data.length;
+}
+
+/** Rewrites rows known to exist (no insert, no comparison: the caller compared); counts rows written. */
+async function update(ex: Executor, spec: TableSpec, data: Cell[][]): Promise<number> {
+  let written = 0;
+  const cols = spec.columns;
+  const keys = cols.filter((c) => c.key).map((c) => c.name);
+  const values = cols.filter((c) => !c.key);
+  for (let i = 0; i < data.length; i += BATCH) {
+    const chunk = data.slice(i, i + BATCH);
+    const params = cols.map(
+      (c, j) =>
+        sql`${sql.param(chunk.map((r) => (c.type === 'jsonb' && r[j] !== null ? JSON.stringify(r[j]) : r[j])))}::${sql.raw(PG_ARRAY[c.type])}`,
+    );
+    const set = values.map((c) => `${c.name} = x.${c.name}${c.type === 'jsonb' ? '::jsonb' : ''}`).join(', ');
+    const [r] = await rows<{ n: number }>(
+      ex,
+      sql`with w as (update ${sql.raw(spec.table)} t set ${sql.raw(set)}, updated_at = now()${sql.raw(spec.archivable ? ', archived_at = null' : '')}
+        from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(cols.map((c) => c.name).join(', '))})
+        where ${sql.raw(keys.map((c) => `t.${c} = x.${c}`).join(' and '))} returning 1) select count(*)::int as n from w`,
+    );
+    written += r?.n ?? 0;
+  }
+  return written;
+}
+
 /** Sets computed values that no longer exist to null (their rows stay). */
 async function nullComputed(ex: Executor, keys: Array<[number, number, string]>): Promise<number> {
   let written = 0;
@@ -242,44 +285,132 @@ export function statusCells(m: Model, r: StatusRow): Cell[] {
   ];
 }
 
+/** What the rows of one methodology-year are made of, prepared once. */
+interface IndexRowSource {
+  iy: IndexYear;
+  prev: Map<string, Map<string, number>>;
+  sens: Map<string, { median: number | null; q5: number | null; q95: number | null }>;
+  strengths: Map<string, { strengths: unknown; weaknesses: unknown }>;
+}
+
+function indexSource(m: Model, iy: IndexYear): IndexRowSource | null {
+  const res = iy.result;
+  if (!res) return null;
+  return {
+    iy,
+    prev: previousRanks(m, iy),
+    sens: new Map((iy.sensitivity?.units ?? []).map((x) => [x.unit, x])),
+    strengths: new Map(res.strengths.map((x) => [x.unit, x])),
+  };
+}
+
+/** The row of one unit (position j) and node. */
+function indexRow(m: Model, src: IndexRowSource, code: string, j: number): Cell[] {
+  const { iy } = src;
+  const res = iy.result!;
+  const ns = res.nodes[code]!;
+  const unitCode = res.units[j]!;
+  const rank = num(ns.rank[j]);
+  const pr = src.prev.get(code)?.get(unitCode) ?? null;
+  const isRoot = code === res.root;
+  const s = isRoot ? src.sens.get(unitCode) : undefined;
+  const sw = isRoot ? src.strengths.get(unitCode) : undefined;
+  return [
+    iy.m.id,
+    String(iy.year),
+    m.cat.units[iy.units[j]!]!.id,
+    code,
+    num(ns.raw[j]),
+    num(ns.score[j]),
+    rank,
+    ns.band?.[j] ?? null,
+    pr,
+    pr !== null && rank !== null ? pr - rank : null,
+    num(s?.median ?? null),
+    num(s?.q5 ?? null),
+    num(s?.q95 ?? null),
+    (sw?.strengths ?? null) as never,
+    (sw?.weaknesses ?? null) as never,
+  ];
+}
+
 /** Every row of one methodology-year: one per unit and node. */
 export function indexCells(m: Model, iy: IndexYear): Cell[][] {
+  const src = indexSource(m, iy);
+  if (!src) return [];
   const out: Cell[][] = [];
-  const res = iy.result;
-  if (!res) return out;
-  const prev = previousRanks(m, iy);
-  const root = res.root;
-  const sens = new Map((iy.sensitivity?.units ?? []).map((s) => [s.unit, s]));
-  const strengths = new Map(res.strengths.map((s) => [s.unit, s]));
-  for (const code of res.order) {
-    const ns = res.nodes[code]!;
-    const before = prev.get(code);
-    res.units.forEach((unitCode, j) => {
-      const rank = num(ns.rank[j]);
-      const pr = before?.get(unitCode) ?? null;
-      const isRoot = code === root;
-      const s = isRoot ? sens.get(unitCode) : undefined;
-      const sw = isRoot ? strengths.get(unitCode) : undefined;
-      out.push([
-        iy.m.id,
-        String(iy.year),
-        m.cat.units[iy.units[j]!]!.id,
-        code,
-        num(ns.raw[j]),
-        num(ns.score[j]),
-        rank,
-        ns.band?.[j] ?? null,
-        pr,
-        pr !== null && rank !== null ? pr - rank : null,
-        num(s?.median ?? null),
-        num(s?.q5 ?? null),
-        num(s?.q95 ?? null),
-        (sw?.strengths ?? null) as never,
-        (sw?.weaknesses ?? null) as never,
-      ]);
-    });
-  }
+  for (const code of iy.result!.order)
+    for (let j = 0; j < iy.result!.units.length; j++) out.push(indexRow(m, src, code, j));
   return out;
+}
+
+const sameNum = (a: number | undefined, b: number | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && Number.isNaN(a) && Number.isNaN(b));
+
+/**
+ * The rows of a methodology-year that differ between two computations of it (`before` read with
+ * the index as it was): compared field by field, the rows built only where something differs.
+ */
+function indexDiff(
+  before: Model,
+  was: IndexYear | undefined,
+  m: Model,
+  now: IndexYear | undefined,
+): { added: Cell[][]; changed: Cell[][]; retired: Cell[][] } {
+  const a = was ? indexSource(before, was) : null;
+  const b = now ? indexSource(m, now) : null;
+  const sameUnits =
+    a && b && a.iy.units.length === b.iy.units.length && a.iy.units.every((u, j) => u === b.iy.units[j]);
+  if (!sameUnits) {
+    const old = new Map(
+      (was ? indexCells(before, was) : []).map((r) => [tupleKey(r, INDEX), JSON.stringify(r)]),
+    );
+    const added: Cell[][] = [];
+    const changed: Cell[][] = [];
+    for (const r of now ? indexCells(m, now) : []) {
+      const k = tupleKey(r, INDEX);
+      const o = old.get(k);
+      if (o === undefined) added.push(r);
+      else if (o !== JSON.stringify(r)) changed.push(r);
+      old.delete(k);
+    }
+    const retired = [...old.keys()].map((k) => {
+      const [mid, period, unit, node] = k.split('\u0001');
+      return [Number(mid), period!, Number(unit), node!];
+    });
+    return { added, changed, retired };
+  }
+  const ra = a!.iy.result!;
+  const rb = b!.iy.result!;
+  const changed: Cell[][] = [];
+  const rootCode = rb.root;
+  for (const code of rb.order) {
+    const x = ra.nodes[code];
+    const y = rb.nodes[code]!;
+    const px = a!.prev.get(code);
+    const py = b!.prev.get(code);
+    for (let j = 0; j < rb.units.length; j++) {
+      const u = rb.units[j]!;
+      let differs =
+        !x ||
+        !sameNum(x.raw[j], y.raw[j]) ||
+        !sameNum(x.score[j], y.score[j]) ||
+        !sameNum(x.rank[j], y.rank[j]) ||
+        (x.band?.[j] ?? null) !== (y.band?.[j] ?? null) ||
+        (px?.get(u) ?? null) !== (py?.get(u) ?? null);
+      if (!differs && code === rootCode) {
+        const sx = a!.sens.get(u);
+        const sy = b!.sens.get(u);
+        differs =
+          (sx?.median ?? null) !== (sy?.median ?? null) ||
+          (sx?.q5 ?? null) !== (sy?.q5 ?? null) ||
+          (sx?.q95 ?? null) !== (sy?.q95 ?? null) ||
+          JSON.stringify(a!.strengths.get(u) ?? null) !== JSON.stringify(b!.strengths.get(u) ?? null);
+      }
+      if (differs) changed.push(indexRow(m, b!, code, j));
+    }
+  }
+  return { added: [], changed, retired: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,37 +438,33 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
       gone.push([m.cat.indicators[i]!.id, m.cat.units[unit]!.id, m.cat.calendar.code(t, k)]);
   }
   const computed = (await upsert(ex, COMPUTED, up)) + (await nullComputed(ex, gone));
-  const srows: Cell[][] = [];
+  const sNew: Cell[][] = [];
+  const sChanged: Cell[][] = [];
   for (const key of u.statuses) {
     const r = m.statuses.get(key);
     if (!r) continue;
     const now = statusCells(m, r);
     const was = u.statusesBefore.get(key);
-    if (!was || canonicalJson(statusCells(m, was)) !== canonicalJson(now)) srows.push(now);
+    if (!was) sNew.push(now);
+    else if (JSON.stringify(statusCells(m, was)) !== JSON.stringify(now)) sChanged.push(now);
   }
-  const statuses = await upsert(ex, STATUS, srows);
+  const statuses = (await upsert(ex, STATUS, sNew)) + (await update(ex, STATUS, sChanged));
   // Index results: the rows of every recomputed methodology-year and of the next years whose rank
   // change moved, before (with the index as it was) and after.
   const before = { cat: m.cat, index: u.indexBefore } as unknown as Model;
-  const irows: Cell[][] = [];
+  const iNew: Cell[][] = [];
+  const iChanged: Cell[][] = [];
   const iretire: Cell[][] = [];
   for (const key of new Set([...u.index, ...u.rankChange])) {
-    const was = u.indexBefore.get(key);
-    const now = m.index.get(key);
-    const old = new Map(
-      (was ? indexCells(before, was) : []).map((r) => [tupleKey(r, INDEX), comparable(r, INDEX)]),
-    );
-    for (const r of now ? indexCells(m, now) : []) {
-      const k = tupleKey(r, INDEX);
-      if (old.get(k) !== comparable(r, INDEX)) irows.push(r);
-      old.delete(k);
-    }
-    for (const k of old.keys()) {
-      const [mid, period, unit, node] = k.split('\u0001');
-      iretire.push([Number(mid), period!, Number(unit), node!]);
-    }
+    const d = indexDiff(before, u.indexBefore.get(key), m, m.index.get(key));
+    iNew.push(...d.added);
+    iChanged.push(...d.changed);
+    iretire.push(...d.retired);
   }
-  const index = (await upsert(ex, INDEX, irows)) + (await archive(ex, INDEX, iretire));
+  const index =
+    (await upsert(ex, INDEX, iNew)) +
+    (await update(ex, INDEX, iChanged)) +
+    (await archive(ex, INDEX, iretire));
   return { computed, statuses, index };
 }
 
@@ -380,7 +507,7 @@ async function diffTable(ex: Executor, spec: TableSpec, want: Cell[][]): Promise
     const h = have.get(key);
     if (!h || h.retired || h.cmp !== comparable(r, spec)) changed.push(r);
   }
-  let written = await upsert(ex, spec, changed);
+  let written = have.size === 0 ? await insertNew(ex, spec, changed) : await upsert(ex, spec, changed);
   const retire: Cell[][] = [];
   for (const [key, h] of have) if (!live.has(key) && !h.retired) retire.push(h.key);
   if (spec.archivable) written += await archive(ex, spec, retire);
@@ -401,8 +528,14 @@ async function diffComputed(ex: Executor, m: Model): Promise<number> {
   const up: Cell[][] = [];
   const gone: Array<[number, number, string]> = [];
   let written = 0;
+  // An empty table (a first start) takes plain inserts in large batches.
+  let empty = true;
   const flush = async (all: boolean) => {
-    if (up.length >= BATCH || (all && up.length)) written += await upsert(ex, COMPUTED, up.splice(0));
+    const size = empty ? 5 * BATCH : BATCH;
+    if (up.length >= size || (all && up.length))
+      written += empty
+        ? await insertNew(ex, COMPUTED, up.splice(0))
+        : await upsert(ex, COMPUTED, up.splice(0));
     if (gone.length >= BATCH || (all && gone.length)) written += await nullComputed(ex, gone.splice(0));
   };
   let after: [number, number, string] | null = null;
@@ -419,6 +552,7 @@ async function diffComputed(ex: Executor, m: Model): Promise<number> {
             ${after ? sql`where (indicator_id, org_unit_id, period) > (${after[0]}, ${after[1]}, ${after[2]})` : sql``}
             order by indicator_id, org_unit_id, period limit 20000`,
     );
+    if (page.length) empty = false;
     for (const r of page) {
       const i = m.cat.indicatorById.get(r.indicator_id);
       const u = m.cat.unitById.get(r.org_unit_id);
@@ -446,7 +580,7 @@ async function diffComputed(ex: Executor, m: Model): Promise<number> {
         if (mark[c] || layer.kind[c] === KIND.none || layer.kind[c] === KIND.own) continue;
         const row = computedRow(m, i, t, Math.floor(c / n), c % n);
         if (row) up.push(row);
-        if (up.length >= BATCH) await flush(false);
+        if (up.length >= (empty ? 5 * BATCH : BATCH)) await flush(false);
       }
     }
   }
