@@ -104,7 +104,10 @@ export interface MethodologyInfo {
   /** Indicator index of every leaf indicator code (distinct, in first-use order). */
   indicators: number[];
   indicatorCodes: string[];
-  /** Unit levels that take part: those every leaf indicator applies to (empty = any level). */
+  /**
+   * Unit levels that take part: the definition's `levels`, else those every leaf indicator applies
+   * to; empty = the one level with the most units that have input values that year.
+   */
   levels: string[];
   needsTargets: boolean;
 }
@@ -526,11 +529,17 @@ async function loadMethodologies(
         continue;
       }
       const inds = idx as number[];
-      let levels: string[] | null = null;
-      for (const i of inds) {
-        const l = indicators[i]!.levels;
-        if (l.length === 0) continue;
-        levels = levels === null ? [...l] : levels.filter((x) => l.includes(x));
+      // Who takes part: the definition's own `levels` when it names them (an application field
+      // the core ignores), else the levels every leaf indicator applies to.
+      const own = (def as unknown as { levels?: unknown }).levels;
+      let levels: string[] | null =
+        Array.isArray(own) && own.every((x) => typeof x === 'string') ? [...(own as string[])] : null;
+      if (levels === null) {
+        for (const i of inds) {
+          const l = indicators[i]!.levels;
+          if (l.length === 0) continue;
+          levels = levels === null ? [...l] : levels.filter((x) => l.includes(x));
+        }
       }
       const needsTargets = def.nodes.some(
         (n) =>

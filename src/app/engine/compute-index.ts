@@ -46,12 +46,20 @@ export function computeIndexYear(m: Model, mi: MethodologyInfo, year: number): I
   const n = m.nUnits;
   const layers = mi.indicators.map((i) => m.layer(i, 'year'));
   const end = `${year}-12-31`;
-  const units: number[] = [];
+  let units: number[] = [];
   for (let u = 0; u < n; u++) {
     const info = m.cat.units[u]!;
     if (mi.levels.length && !mi.levels.includes(info.level)) continue;
     if (!activeOn(info.validFrom, info.validTo, end)) continue;
     if (layers.some((l) => l && !Number.isNaN(l.val[k * n + u]!))) units.push(u);
+  }
+  if (mi.levels.length === 0 && units.length) {
+    // No level named: units of different levels are never ranked together — the level with the
+    // most units that have inputs takes part (ties: the level code first in order).
+    const count = new Map<string, number>();
+    for (const u of units) count.set(m.cat.units[u]!.level, (count.get(m.cat.units[u]!.level) ?? 0) + 1);
+    const level = [...count.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+    units = units.filter((u) => m.cat.units[u]!.level === level);
   }
   if (units.length === 0) return null;
   const nI = mi.indicators.length;

@@ -162,24 +162,31 @@ async function insertNew(ex: Executor, spec: TableSpec, data: Cell[][]): Promise
   return data.length;
 }
 
-/** Rewrites rows known to exist (no insert, no comparison: the caller compared); counts rows written. */
+/**
+ * Rewrites rows known to exist, without comparing (the caller compared). An insert that always
+ * conflicts: each row is found through the primary key, where an UPDATE … FROM unnest would
+ * hash-join the whole table.
+ */
 async function update(ex: Executor, spec: TableSpec, data: Cell[][]): Promise<number> {
   let written = 0;
   const cols = spec.columns;
   const keys = cols.filter((c) => c.key).map((c) => c.name);
-  const values = cols.filter((c) => !c.key);
+  const values = cols.filter((c) => !c.key).map((c) => c.name);
+  const names = cols.map((c) => c.name).join(', ');
   for (let i = 0; i < data.length; i += BATCH) {
     const chunk = data.slice(i, i + BATCH);
     const params = cols.map(
       (c, j) =>
         sql`${sql.param(chunk.map((r) => (c.type === 'jsonb' && r[j] !== null ? JSON.stringify(r[j]) : r[j])))}::${sql.raw(PG_ARRAY[c.type])}`,
     );
-    const set = values.map((c) => `${c.name} = x.${c.name}${c.type === 'jsonb' ? '::jsonb' : ''}`).join(', ');
+    const select = cols.map((c) => sql.raw(c.type === 'jsonb' ? `x.${c.name}::jsonb` : `x.${c.name}`));
+    const set = values.map((c) => `${c} = excluded.${c}`).join(', ');
     const [r] = await rows<{ n: number }>(
       ex,
-      sql`with w as (update ${sql.raw(spec.table)} t set ${sql.raw(set)}, updated_at = now()${sql.raw(spec.archivable ? ', archived_at = null' : '')}
-        from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(cols.map((c) => c.name).join(', '))})
-        where ${sql.raw(keys.map((c) => `t.${c} = x.${c}`).join(' and '))} returning 1) select count(*)::int as n from w`,
+      sql`with w as (insert into ${sql.raw(spec.table)} (${sql.raw(names)})
+        select ${sql.join(select, sql`, `)} from unnest(${sql.join(params, sql`, `)}) as x(${sql.raw(names)})
+        on conflict (${sql.raw(keys.join(', '))}) do update set ${sql.raw(set)}, updated_at = now()${sql.raw(spec.archivable ? ', archived_at = null' : '')}
+        returning 1) select count(*)::int as n from w`,
     );
     written += r?.n ?? 0;
   }

@@ -64,7 +64,7 @@ interface Item {
 
 describe('progress', () => {
   it('returns status, attainment, projection, latest actual and target for a city indicator', async () => {
-    const r = await get('/api/progress?indicator=KTXH-01&org_unit=79');
+    const r = await get('/api/progress?indicator=KTXH-01&unit=79');
     expect(r.status).toBe(200);
     const items = r.body.items as Item[];
     expect(items.map((i) => i.period)).toEqual(['2022', '2024', '2025', '2030']);

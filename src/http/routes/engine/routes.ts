@@ -9,7 +9,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { engineOf, stopEngine } from '../../../app/engine/engine.ts';
+import { type Engine, engineOf, resolveProfile, stopEngine } from '../../../app/engine/engine.ts';
 import { addMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
   type Overview,
@@ -25,7 +25,6 @@ import {
   seriesFor,
   type Viewer,
 } from '../../../app/engine/queries.ts';
-import { resolveProfile } from '../../../app/engine/engine.ts';
 import { STATUS_ORDER } from '../../../core/progress.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
 import type { App, ServerDeps } from '../../server.ts';
@@ -41,6 +40,8 @@ const zYear = z.coerce.number().int().min(1000).max(9999).optional();
 const zProgressQuery = z.object({
   indicator: z.string().max(64).optional(),
   org_unit: z.string().max(64).optional(),
+  /** Alias of org_unit. */
+  unit: z.string().max(64).optional(),
   subtree: z.string().max(64).optional(),
   level: z.string().max(64).optional(),
   group: z.string().max(64).optional(),
@@ -83,18 +84,27 @@ function viewerOf(req: FastifyRequest, includeDrafts: boolean | undefined): View
 }
 
 export default async function engineRoutes(app: App, { store }: ServerDeps): Promise<void> {
-  const engine = await engineOf(store);
+  // Start the engine with the server; a failure is logged and retried on the next request, so that
+  // the rest of the API serves on.
+  await engineOf(store).catch((e: unknown) => app.log.error({ err: e }, 'the engine did not start'));
   app.addHook('onClose', async () => {
     await stopEngine(store);
   });
+  /** The engine, current with the database. */
+  const current = async (): Promise<Engine> => {
+    const e = await engineOf(store);
+    await e.ensureCurrent();
+    return e;
+  };
   const db = store.db;
   const overviewCache = new Map<string, { version: number; body: Overview }>();
 
   type PQ = z.infer<typeof zProgressQuery>;
   /** Progress rows for a query: the indexed table by default, memory for drafts or another profile. */
   async function progress(req: FastifyRequest, q: PQ, page: { limit: number; offset: number } | null) {
-    await engine.ensureCurrent();
-    const { include_drafts, profile, ...filters } = q;
+    const engine = await current();
+    const { include_drafts, profile, unit, ...rest } = q;
+    const filters = { ...rest, org_unit: rest.org_unit ?? unit };
     const viewer = viewerOf(req, include_drafts);
     if (!profile && viewer.draftScopes.length === 0 && page) {
       return progressFromTable(db, engine.model, filters, viewer, page);
@@ -151,7 +161,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async (req, reply) => {
-      await engine.ensureCurrent();
+      const engine = await current();
       const viewer = viewerOf(req, false);
       const key = `${viewer.seeUnpublished}|${req.query.year ?? ''}|${req.query.level ?? ''}|${req.query.group ?? ''}`;
       let hit = overviewCache.get(key);
@@ -181,7 +191,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async (req) => {
-      await engine.ensureCurrent();
+      const engine = await current();
       const viewer = viewerOf(req, req.query.include_drafts);
       const m = await modelFor(db, engine, viewer, engine.model.cat.indicatorByCode.get(req.params.code));
       return seriesFor(m, req.params.code, req.query.org_unit, viewer, req.query.period_type);
@@ -203,7 +213,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async (req) => {
-      await engine.ensureCurrent();
+      const engine = await current();
       const viewer = viewerOf(req, req.query.include_drafts);
       const m = await modelFor(db, engine, viewer, engine.model.cat.indicatorByCode.get(req.query.indicator));
       return rollupFor(m, req.query.indicator, req.query.org_unit, req.query.period, viewer);
@@ -218,7 +228,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async () => {
-      await engine.ensureCurrent();
+      const engine = await current();
       return { items: methodologiesFor(engine.model), problems: engine.model.cat.problems };
     },
   );
@@ -233,6 +243,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.catalogue('admin') },
     },
     async (req, reply) => {
+      const engine = await engineOf(store);
       const created = await db.transaction(async (tx) => {
         const m = await addMethodology(tx, actorOf(req), req.body);
         await engine.refreshIn(tx);
@@ -260,7 +271,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async (req) => {
-      await engine.ensureCurrent();
+      const engine = await current();
       return indexResultsFor(db, engine.model, req.params.code, req.query);
     },
   );
@@ -271,7 +282,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async (req, reply) => {
-      await engine.ensureCurrent();
+      const engine = await current();
       const r = await indexResultsFor(db, engine.model, req.params.code, req.query);
       type Row = { u: (typeof r.units)[number]; node: string; n: Record<string, number | string | null> };
       const rowsOut: Row[] = [];
@@ -320,7 +331,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       config: { policy: policy.public() },
     },
     async () => {
-      await engine.ensureCurrent();
+      const engine = await current();
       const m = engine.model;
       return {
         version: engine.version,
