@@ -464,9 +464,9 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
   const iretire: Cell[][] = [];
   for (const key of new Set([...u.index, ...u.rankChange])) {
     const d = indexDiff(before, u.indexBefore.get(key), m, m.index.get(key));
-    iNew.push(...d.added);
-    iChanged.push(...d.changed);
-    iretire.push(...d.retired);
+    for (const r of d.added) iNew.push(r);
+    for (const r of d.changed) iChanged.push(r);
+    for (const r of d.retired) iretire.push(r);
   }
   const index =
     (await upsert(ex, INDEX, iNew)) +
@@ -485,14 +485,16 @@ const comparable = (r: Cell[], spec: TableSpec): string =>
   canonicalJson(spec.columns.map((c, j) => (c.key || c.type === 'date' ? null : r[j])));
 
 /** Compares every stored row of a table with `want` and writes the differences. */
-async function diffTable(ex: Executor, spec: TableSpec, want: Cell[][]): Promise<number> {
+async function diffTable(ex: Executor, spec: TableSpec, want: Cell[][], where?: SQL): Promise<number> {
   const cols = spec.columns.map((c) => (c.type === 'date' ? `null as ${c.name}` : c.name));
   // A retired row: archived (statuses, index results) or nulled (computed values).
   const retired = spec.archivable ? 'archived_at is not null' : 'value is null';
   const stored = await rows<Record<string, Cell>>(
     ex,
-    sql.raw(`select ${cols.join(', ')}, ${retired} as retired from ${spec.table}`),
+    sql`select ${sql.raw(cols.join(', '))}, ${sql.raw(retired)} as retired from ${sql.raw(spec.table)}
+        ${where ? sql`where ${where}` : sql``}`,
   );
+  if (stored.length === 0) return insertNew(ex, spec, want);
   const keyCols = spec.columns.filter((c) => c.key);
   const have = new Map<string, { cmp: string; retired: boolean; key: Cell[] }>();
   for (const s of stored) {
@@ -514,7 +516,7 @@ async function diffTable(ex: Executor, spec: TableSpec, want: Cell[][]): Promise
     const h = have.get(key);
     if (!h || h.retired || h.cmp !== comparable(r, spec)) changed.push(r);
   }
-  let written = have.size === 0 ? await insertNew(ex, spec, changed) : await upsert(ex, spec, changed);
+  let written = await upsert(ex, spec, changed);
   const retire: Cell[][] = [];
   for (const [key, h] of have) if (!live.has(key) && !h.retired) retire.push(h.key);
   if (spec.archivable) written += await archive(ex, spec, retire);
@@ -595,6 +597,30 @@ async function diffComputed(ex: Executor, m: Model): Promise<number> {
   return written;
 }
 
+/** index_result, one methodology-year at a time (a national year is a few hundred thousand rows). */
+async function diffIndex(ex: Executor, m: Model): Promise<number> {
+  let written = 0;
+  const keys: Array<[number, string]> = [];
+  for (const iy of m.index.values()) {
+    keys.push([iy.m.id, String(iy.year)]);
+    written += await diffTable(
+      ex,
+      INDEX,
+      indexCells(m, iy),
+      sql`methodology_id = ${iy.m.id} and period = ${String(iy.year)}`,
+    );
+  }
+  // Methodology-years no longer computed (a methodology archived, a year without data).
+  const [r] = await rows<{ n: number }>(
+    ex,
+    sql`with w as (update index_result set archived_at = now(), updated_at = now()
+          where archived_at is null and (methodology_id, period) not in (
+            select * from unnest(${sql.param(keys.map((k) => k[0]))}::int[], ${sql.param(keys.map((k) => k[1]))}::text[]))
+          returning 1) select count(*)::int as n from w`,
+  );
+  return written + (r?.n ?? 0);
+}
+
 /** Makes the stored results equal to the model's, writing only differences. */
 export async function persistAll(
   ex: Executor,
@@ -602,12 +628,10 @@ export async function persistAll(
   options: { computed?: boolean } = {},
 ): Promise<PersistCounts> {
   const statuses = [...m.statuses.values()].map((r) => statusCells(m, r));
-  const index: Cell[][] = [];
-  for (const iy of m.index.values()) index.push(...indexCells(m, iy));
   return {
     computed: options.computed === false ? 0 : await diffComputed(ex, m),
     statuses: await diffTable(ex, STATUS, statuses),
-    index: await diffTable(ex, INDEX, index),
+    index: await diffIndex(ex, m),
   };
 }
 
