@@ -340,7 +340,7 @@ export async function openDataCatalog(store: Store, publicUrl: string): Promise<
 
 async function publishedIndicator(ex: Executor, code: string) {
   const ind = await getIndicator(ex, code);
-  if (!ind || !ind.published)
+  if (!ind?.published)
     throw new ChisoError({
       code: 'not_found',
       status: 404,

@@ -9,8 +9,8 @@ import { API_VERSION, type App, type ServerDeps } from '../server.ts';
 import authRoutes from './auth/routes.ts';
 import catalogueRoutes from './catalogue/routes.ts';
 import engineRoutes from './engine/routes.ts';
-import planRoutes from './plans/routes.ts';
 import exchangeRoutes from './exchange/routes.ts';
+import planRoutes from './plans/routes.ts';
 import roundsRoutes from './rounds/routes.ts';
 import webRoutes from '../web.ts';
 
@@ -34,8 +34,8 @@ export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> 
     },
   );
   await catalogueRoutes(app, deps);
-  await planRoutes(app, deps);
   await exchangeRoutes(app, deps);
+  await planRoutes(app, deps);
   await roundsRoutes(app, deps);
   await engineRoutes(app, deps);
   await webRoutes(app);
