@@ -103,6 +103,8 @@ describe('parseFormula', () => {
     ['1 + and', 4, '[and]'],
     ['5.', 2, 'digit'],
     ['min(1 2)', 6, "',' or ')'"],
+    ['2 * 1e400', 4, 'number too large: 1e400'],
+    [`1 + ${'9'.repeat(400)}`, 4, 'number too large'],
   ])('rejects %j at position %i', (src, position, words) => {
     const e = errorOf(() => parseFormula(src));
     expect(e.code).toBe('formula.syntax');

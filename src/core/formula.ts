@@ -123,7 +123,16 @@ function tokenize(src: string): Token[] {
         }
       }
       const text = src.slice(start, i);
-      out.push({ t: 'num', pos: start, text, value: Number(text) });
+      const value = Number(text);
+      if (!Number.isFinite(value)) {
+        throw syntaxError(
+          src,
+          start,
+          `số quá lớn: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`,
+          `number too large: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`,
+        );
+      }
+      out.push({ t: 'num', pos: start, text, value });
       continue;
     }
     if (BARE_START.test(codePointAt(src, i))) {
