@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { ChisoError } from '../../core/errors.ts';
+import { ChisoError, type ChisoErrorInit } from '../../core/errors.ts';
 import { type IndexMethodology, validateMethodology } from '../../core/index/index.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
@@ -65,6 +65,7 @@ export async function addMethodology(
       errors: e.errors.map((x) => ({ ...x, field: move(x.field) })),
     });
   }
+  await checkReferences(ex, def);
   const [dup] = await rows(
     ex,
     sql`select 1 from index_methodology where code = ${def.code} and version = ${def.version}`,
@@ -101,6 +102,57 @@ export async function addMethodology(
     },
   });
   return (await getMethodology(ex, row!.id, true))!;
+}
+
+/**
+ * What the core cannot know: every leaf's indicator is in the catalogue (not archived), and the
+ * levels the definition ranks (`levels`, an application field) are org-unit levels. One error
+ * listing every fault, each at its field under `definition.`.
+ */
+async function checkReferences(ex: Executor, def: IndexMethodology): Promise<void> {
+  const faults: ChisoErrorInit[] = [];
+  const codes = [...new Set(def.nodes.flatMap((n) => (n.indicator === undefined ? [] : [n.indicator])))];
+  const found = codes.length
+    ? await rows<{ code: string }>(
+        ex,
+        sql`select code from indicator where archived_at is null and code = any(${sql.param(codes)}::text[])`,
+      )
+    : [];
+  const known = new Set(found.map((r) => r.code));
+  def.nodes.forEach((n, i) => {
+    if (n.indicator === undefined || known.has(n.indicator)) return;
+    const field = `definition.nodes[${i}](${n.code}).indicator`;
+    faults.push({
+      code: 'index_methodology.unknown_indicator',
+      field,
+      vi: `${field}: không có chỉ tiêu mã '${n.indicator}' trong danh mục.`,
+      en: `${field}: there is no indicator '${n.indicator}' in the catalogue.`,
+    });
+  });
+  const levels = (def as unknown as { levels?: unknown }).levels;
+  if (levels !== undefined) {
+    if (!Array.isArray(levels) || !levels.every((l) => typeof l === 'string')) {
+      faults.push({
+        code: 'index_methodology.levels',
+        field: 'definition.levels',
+        vi: 'definition.levels: là danh sách mã cấp đơn vị.',
+        en: 'definition.levels: must be a list of org-unit level codes.',
+      });
+    } else {
+      const lv = await rows<{ code: string }>(ex, sql`select code from org_level`);
+      const all = new Set(lv.map((r) => r.code));
+      levels.forEach((l: string, i) => {
+        if (all.has(l)) return;
+        faults.push({
+          code: 'index_methodology.unknown_level',
+          field: `definition.levels[${i}]`,
+          vi: `definition.levels[${i}]: không có cấp đơn vị '${l}'.`,
+          en: `definition.levels[${i}]: there is no org-unit level '${l}'.`,
+        });
+      });
+    }
+  }
+  if (faults.length) throw new ChisoError({ ...faults[0]!, status: 400, errors: faults });
 }
 
 const COLUMNS = sql`m.id, m.code, m.version, m.name_vi, m.name_en, m.valid_from, m.valid_to, m.definition,

@@ -10,7 +10,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Engine, engineOf, resolveProfile, stopEngine } from '../../../app/engine/engine.ts';
-import { addMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
+import { addMethodology, getMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
   type Overview,
   indexResultsFor,
@@ -27,6 +27,7 @@ import {
 } from '../../../app/engine/queries.ts';
 import { STATUS_ORDER } from '../../../core/progress.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
+import { notFound } from '../../problem.ts';
 import type { App, ServerDeps } from '../../server.ts';
 import { actorOf, sendCsv, zPage } from '../common.ts';
 
@@ -253,6 +254,29 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
         ...created,
         years: methodologiesFor(engine.model).find((x) => x.id === created.id)?.years ?? [],
       });
+    },
+  );
+  app.get(
+    '/api/index/methodologies/:id',
+    {
+      schema: {
+        tags: ['index'],
+        summary: 'One methodology version with its whole definition (pillars, weights, methods, levels)',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req) => {
+      const engine = await current();
+      const m = await getMethodology(db, req.params.id, true);
+      if (!m) throw notFound('bộ chỉ số / index methodology', String(req.params.id));
+      const info = methodologiesFor(engine.model).find((x) => x.id === m.id);
+      return {
+        ...m,
+        indicators: info?.indicators ?? [],
+        levels: info?.levels ?? [],
+        years: info?.years ?? [],
+      };
     },
   );
   const zResults = {
