@@ -27,6 +27,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { document, indicator, orgLevel, orgUnit, target } from './schema.ts';
+import { attachment, submission } from './schema-rounds.ts';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 const createdAt = tz('created_at').notNull().defaultNow();
@@ -198,6 +199,13 @@ export const taskProgress = pgTable(
     evidence: text('evidence'),
     completedOn: date('completed_on', { mode: 'string' }),
     provenance: text('provenance').notNull().default('entered'),
+    /** The reporting-round submission whose approval made this the reported progress (null: reported directly). */
+    submissionId: integer('submission_id').references(() => submission.id),
+    /** The evidence file of that submission (attachment), when one was attached. */
+    attachmentId: integer('attachment_id').references(() => attachment.id),
+    /** Who approved it (the reviewer of the submission) and when. */
+    approvedBy: text('approved_by'),
+    approvedAt: tz('approved_at'),
     version: integer('version').notNull().default(1),
     reportedBy: text('reported_by').notNull(),
     reportedAt: tz('reported_at').notNull().defaultNow(),
@@ -215,6 +223,53 @@ export const taskProgress = pgTable(
       'task_progress_provenance_ck',
       sql`${t.provenance} in ('entered','imported','computed','estimated','synthetic')`,
     ),
+  ],
+);
+
+/**
+ * Task progress inside a reporting round (a form's 'task' item): what one submission's unit reports
+ * on one task — the lead units (lead, co_lead) its progress, coordinating units their part. It follows
+ * the submission like its values (draft → submitted → approved; back to draft when returned); the
+ * approval copies it into task_progress, which is what task status is computed from.
+ */
+export const taskReport = pgTable(
+  'task_report',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    submissionId: integer('submission_id')
+      .notNull()
+      .references(() => submission.id),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => task.id),
+    orgUnitId: integer('org_unit_id')
+      .notNull()
+      .references(() => orgUnit.id),
+    period: text('period').notNull(),
+    role: text('role').notNull(),
+    state: text('state').notNull().default('draft'),
+    status: text('status').notNull(),
+    percent: smallint('percent'),
+    narrative: text('narrative'),
+    /** Evidence: an attachment of the submission, and/or a reference (link, document number). */
+    attachmentId: integer('attachment_id').references(() => attachment.id),
+    evidence: text('evidence'),
+    completedOn: date('completed_on', { mode: 'string' }),
+    version: integer('version').notNull().default(1),
+    enteredBy: text('entered_by').notNull(),
+    /** The task_progress row the approval wrote. */
+    progressId: bigint('progress_id', { mode: 'number' }).references(() => taskProgress.id),
+    createdAt,
+    updatedAt,
+    archivedAt,
+  },
+  (t) => [
+    uniqueIndex('task_report_submission_task_uq').on(t.submissionId, t.taskId),
+    index('task_report_task_idx').on(t.taskId, t.period),
+    check('task_report_role_ck', sql`${t.role} in ('lead','co_lead','coordinating')`),
+    check('task_report_state_ck', sql`${t.state} in ('draft','submitted','approved')`),
+    check('task_report_status_ck', sql`${t.status} in ('not_started','in_progress','done','blocked')`),
+    check('task_report_percent_ck', sql`${t.percent} is null or (${t.percent} between 0 and 100)`),
   ],
 );
 

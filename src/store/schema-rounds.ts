@@ -22,6 +22,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { indicator, orgLevel, orgUnit } from './schema.ts';
+import { task } from './schema-plans.ts';
 
 /** Raw bytes (bytea): Buffer on node-postgres, Uint8Array on PGlite. */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -63,7 +64,10 @@ export const form = pgTable(
   ],
 );
 
-/** The items of each version of a form, in order. Kind 'indicator' now; task-progress fields later. */
+/**
+ * The items of each version of a form, in order: an indicator (kind 'indicator') or a task of a plan
+ * (kind 'task': the units that lead or coordinate it report its progress in the round).
+ */
 export const formItem = pgTable(
   'form_item',
   {
@@ -75,14 +79,20 @@ export const formItem = pgTable(
     position: smallint('position').notNull(),
     kind: text('kind').notNull().default('indicator'),
     indicatorId: integer('indicator_id').references(() => indicator.id),
+    taskId: integer('task_id').references(() => task.id),
     section: text('section'),
     required: boolean('required').notNull().default(false),
   },
   (t) => [
     uniqueIndex('form_item_position_uq').on(t.formId, t.formVersion, t.position),
     index('form_item_indicator_idx').on(t.indicatorId),
-    check('form_item_kind_ck', sql`${t.kind} in ('indicator')`),
+    index('form_item_task_idx').on(t.taskId),
+    check('form_item_kind_ck', sql`${t.kind} in ('indicator','task')`),
     check('form_item_indicator_ck', sql`${t.kind} <> 'indicator' or ${t.indicatorId} is not null`),
+    check(
+      'form_item_task_ck',
+      sql`(${t.kind} = 'task') = (${t.taskId} is not null) and (${t.kind} <> 'task' or ${t.indicatorId} is null)`,
+    ),
   ],
 );
 
