@@ -171,12 +171,14 @@ const invalidCredentials = (): ChisoError =>
     en: 'Wrong username or password.',
   });
 
-const lockedOut = (minutes: number): ChisoError =>
+/** The lock lasts `retryAfter` more seconds (the Retry-After header of the HTTP answer). */
+const lockedOut = (retryAfter: number): ChisoError =>
   new ChisoError({
     code: 'auth.locked',
     status: 429,
-    vi: `Tài khoản tạm khóa vì đăng nhập sai nhiều lần liên tiếp. Hãy thử lại sau tối đa ${minutes} phút hoặc liên hệ quản trị viên.`,
-    en: `The account is locked after too many failed logins. Try again within ${minutes} minutes or ask an administrator.`,
+    vi: `Tài khoản tạm khóa vì đăng nhập sai nhiều lần liên tiếp. Hãy thử lại sau ${Math.ceil(retryAfter / 60)} phút hoặc liên hệ quản trị viên.`,
+    en: `The account is locked after too many failed logins. Try again in ${Math.ceil(retryAfter / 60)} minutes or ask an administrator.`,
+    details: { retry_after: retryAfter },
   });
 
 const rateLimited = (retryAfter: number): ChisoError =>
@@ -195,6 +197,8 @@ function usernameLockKey(username: string): number {
 
 interface LockState {
   locked: boolean;
+  /** While locked: seconds until the lock ends (at least 1). */
+  retryAfter: number;
   /** Failures (and attempts still being checked) that count towards the next lock. */
   failures: number;
 }
@@ -214,7 +218,12 @@ async function lockState(
   const resetAt = r?.reset_at ? new Date(r.reset_at).getTime() : Number.NEGATIVE_INFINITY;
   const lockAt = r?.lock_at ? new Date(r.lock_at).getTime() : Number.NEGATIVE_INFINITY;
   const locksUntil = r?.locks_until ? new Date(r.locks_until).getTime() : Number.NEGATIVE_INFINITY;
-  if (lockAt > resetAt && locksUntil > now.getTime()) return { locked: true, failures: 0 };
+  if (lockAt > resetAt && locksUntil > now.getTime())
+    return {
+      locked: true,
+      failures: 0,
+      retryAfter: Math.max(1, Math.ceil((locksUntil - now.getTime()) / 1000)),
+    };
   const base = Math.max(resetAt, lockAt, now.getTime() - settings.lockMinutes * 60_000);
   const [c] = await rows<{ n: number }>(
     tx,
@@ -222,7 +231,7 @@ async function lockState(
         and at > ${new Date(base).toISOString()}`,
   );
   const failures = c?.n ?? 0;
-  return { locked: failures >= settings.maxFailures, failures };
+  return { locked: failures >= settings.maxFailures, failures, retryAfter: settings.lockMinutes * 60 };
 }
 
 type Gate = { ok: true; attemptId: number } | { ok: false; error: ChisoError };
@@ -265,9 +274,8 @@ async function openAttempt(
       );
       return refuse('rate_limited', rateLimited(retryAfter));
     }
-    if ((await lockState(tx, username, now, settings)).locked) {
-      return refuse('locked', lockedOut(settings.lockMinutes));
-    }
+    const lock = await lockState(tx, username, now, settings);
+    if (lock.locked) return refuse('locked', lockedOut(lock.retryAfter));
     const [a] = await rows<{ id: number }>(
       tx,
       sql`insert into login_attempt (at, username, ip, outcome) values (${iso(now)}, ${username}, ${ip}, 'pending') returning id`,

@@ -187,8 +187,26 @@ describe('login and the session cookie', () => {
     }
     const r = await call('POST', '/api/auth/login', { payload: { username: 'lock.http', password: PW }, ip });
     expect(r.status).toBe(429);
-    expect(r.body).toMatchObject({ code: 'auth.locked' });
+    expect(r.body).toMatchObject({ code: 'auth.locked', detail: expect.stringContaining('sau 15 phút') });
     expect(r.cookies.some((c) => c.startsWith('chiso_session='))).toBe(false);
+    // Retry-After: the seconds left of the 15-minute lock, counting down with the clock
+    expect(r.headers['retry-after']).toBe('900');
+    const lockedAt = clock;
+    clock = new Date(lockedAt.getTime() + 5 * 60_000 + 30_000);
+    try {
+      const later = await call('POST', '/api/auth/login?lang=en', {
+        payload: { username: 'lock.http', password: PW },
+        ip,
+      });
+      expect(later.status).toBe(429);
+      expect(later.headers['retry-after']).toBe('570');
+      expect(later.body).toMatchObject({
+        code: 'auth.locked',
+        detail: expect.stringContaining('in 10 minutes'),
+      });
+    } finally {
+      clock = lockedAt;
+    }
     // an administrator in scope lifts it
     const root = await loginAs('root');
     const u = await call('POST', '/api/auth/users/lock.http/unlock', {

@@ -252,6 +252,8 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
           },
         );
       } catch (e) {
+        const retry = isChisoError(e) ? e.details?.retry_after : undefined;
+        if (typeof retry === 'number') reply.header('retry-after', String(retry));
         if (isChisoError(e) && e.code === 'auth.invalid_credentials') {
           throw new ChisoError({
             code: 'auth.current_password',
