@@ -241,4 +241,26 @@ describe('DHIS2 round trips and faults', () => {
       setDhis2Mappings(store, 't', [{ kind: 'dataElement', dhis2_id: 'abc', chiso_code: 'NO-SUCH' }]),
     ).rejects.toMatchObject({ code: 'indicator.unknown', location: { row: 1 } });
   });
+
+  it('mappings are never hard-deleted: the table refuses DELETE (archived rows too)', async () => {
+    const store = await setup();
+    const before = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from dhis2_mapping`);
+    await setDhis2Mappings(store, 't', [{ kind: 'orgUnit', dhis2_id: 'DiszpKrYNg8', chiso_code: '79.760' }]);
+    const archived = await rows<{ n: number }>(
+      store.db,
+      sql`select count(*)::int as n from dhis2_mapping where archived_at is not null`,
+    );
+    expect(archived[0]!.n).toBeGreaterThan(0);
+    const refusal = (q: ReturnType<typeof sql>) =>
+      store.db.execute(q).then(
+        () => 'deleted',
+        (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ''}`,
+      );
+    expect(await refusal(sql`delete from dhis2_mapping where archived_at is not null`)).toMatch(
+      /rows of dhis2_mapping are never deleted/,
+    );
+    expect(await refusal(sql`delete from dhis2_mapping`)).toMatch(/rows of dhis2_mapping are never deleted/);
+    const after = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from dhis2_mapping`);
+    expect(after[0]!.n).toBe(before[0]!.n + 1);
+  });
 });

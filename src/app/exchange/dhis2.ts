@@ -24,6 +24,7 @@ import { type Executor, rows, type Store } from '../../store/db.ts';
 import { DHIS2_MAPPING_KINDS } from '../../store/schema-exchange.ts';
 import { appendAudit } from '../audit.ts';
 import { type ValueFilter, valueWhere } from '../catalogue/values.ts';
+import { primed } from './export-values.ts';
 import { type ImportOptions, type ImportSummary, importValueRows } from './import-values.ts';
 
 export const zDhis2MappingInput = z
@@ -230,7 +231,7 @@ async function* dhis2Batches(
   }
 }
 
-/** Streams values as DHIS2 JSON, CSV or ADX (XML export is ADX). */
+/** Streams values as DHIS2 JSON, CSV or ADX (XML export is ADX); the first batch is read before it resolves. */
 export async function exportDhis2(
   store: Store,
   format: Exclude<Dhis2Format, 'xml'>,
@@ -238,7 +239,7 @@ export async function exportDhis2(
   options: { dataSet?: string } = {},
 ): Promise<AsyncGenerator<string>> {
   const ids = await loadDhis2Ids(store.db);
-  const batches = dhis2Batches(store.db, filter);
+  const batches = await primed(dhis2Batches(store.db, filter));
   if (format === 'json') return dhis2JsonChunks(batches, ids);
   if (format === 'csv') return dhis2CsvChunks(batches, ids);
   return adxChunks(batches, ids, options.dataSet);

@@ -29,7 +29,7 @@ import { rows, type Store } from '../../store/db.ts';
 import { type IndicatorOut, listIndicators } from '../catalogue/indicators.ts';
 import { listTargets, type TargetOut } from '../catalogue/targets.ts';
 import type { ValueFilter } from '../catalogue/values.ts';
-import { valueBatches } from './export-values.ts';
+import { primed, valueBatches } from './export-values.ts';
 import { type ImportOptions, type ImportSummary, importValueRows } from './import-values.ts';
 import type { ValueExportRow } from '../../formats/values-csv.ts';
 import { createHash } from 'node:crypto';
@@ -485,7 +485,7 @@ export async function exportTableXlsx(
           name: 'Số liệu',
           title: 'Số liệu / Data values',
           columns: VALUE_XLSX,
-          rows: valueBatches(store.db, filter),
+          rows: await primed(valueBatches(store.db, filter)),
         },
       ] as never,
       meta,

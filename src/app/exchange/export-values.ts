@@ -32,12 +32,28 @@ export async function* valueBatches(
   }
 }
 
-export function exportValuesChunks(
+/**
+ * An iterable whose first item has already been read. Downloads call it before sending any header,
+ * so that a rejected filter (a bad period, say) or a failing first query becomes a clean 4xx/5xx
+ * problem, not a 200 whose body is cut short.
+ */
+export async function primed<T>(source: AsyncIterable<T>): Promise<AsyncGenerator<T>> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  })();
+}
+
+/** The export as text chunks; the filter is checked and the first batch read before this resolves. */
+export async function exportValuesChunks(
   store: Store,
   format: 'csv' | 'json',
   filter?: ValueFilter,
-): AsyncGenerator<string> {
-  const batches = valueBatches(store.db, filter);
+): Promise<AsyncGenerator<string>> {
+  const batches = await primed(valueBatches(store.db, filter));
   return format === 'csv' ? valuesCsvChunks(batches) : valuesJsonChunks(batches);
 }
 
@@ -48,6 +64,6 @@ export async function exportValuesText(
   filter?: ValueFilter,
 ): Promise<string> {
   let out = '';
-  for await (const c of exportValuesChunks(store, format, filter)) out += c;
+  for await (const c of await exportValuesChunks(store, format, filter)) out += c;
   return out;
 }

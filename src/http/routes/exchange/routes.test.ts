@@ -162,4 +162,27 @@ describe('exchange routes', () => {
     const none = await t.app.inject({ method: 'GET', url: '/api/open-data/opensdg/indicator_NOPE.csv' });
     expect(none.statusCode).toBe(404);
   });
+
+  it('answers a bad filter of a download with a clean 400 problem before any byte of the file', async () => {
+    t.as(viewer);
+    for (const url of [
+      '/api/exchange/values.json?period=2024Q5',
+      '/api/exchange/values.csv?period_from=nope',
+      '/api/exchange/values.xlsx?period_to=2024-13',
+      '/api/dhis2/dataValueSets.json?period=20245',
+      '/api/dhis2/dataValueSets.csv?period=x',
+      '/api/dhis2/dataValueSets.adx?period_from=2024W99',
+    ]) {
+      const r = await t.app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.headers['content-type'], url).toContain('application/problem+json');
+      expect(r.headers['content-disposition'], url).toBeUndefined();
+      const p = r.json() as { code: string; vi: string; en: string };
+      expect(p.code, url).toMatch(/^period\./);
+      expect(p.vi.length * p.en.length, url).toBeGreaterThan(0);
+    }
+    const good = await t.app.inject({ method: 'GET', url: '/api/dhis2/dataValueSets.adx?period=2019' });
+    expect(good.statusCode).toBe(200);
+    expect(good.body.trimEnd().endsWith('</adx>')).toBe(true);
+  });
 });

@@ -308,7 +308,7 @@ export default async function exchangeRoutes(app: App, deps: ServerDeps): Promis
           reply,
           format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
           `values.${format}`,
-          exportValuesChunks(store, format, req.query),
+          await exportValuesChunks(store, format, req.query),
         ),
     );
   }
