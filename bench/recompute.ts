@@ -8,8 +8,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeIndex, type IndexMethodology } from '../src/core/index/index.ts';
-import { assessProgress } from '../src/core/progress.ts';
-import { prepareTree, rollupPeriods, rollupTreeMany } from '../src/core/rollup.ts';
+import {
+  assessArrays,
+  newArrayAssessment,
+  type PreparedAssessment,
+  prepareAssessment,
+} from '../src/core/progress.ts';
+import { prepareTree, rollupPeriodsGrid, rollupTreeMany } from '../src/core/rollup.ts';
 import type { Dataset } from './generate.ts';
 
 export const INDEX_PILLARS = 4;
@@ -103,37 +108,44 @@ export function recompute(ds: Dataset): RecomputeResult {
   if (ds.scale.periodType === 'year') yearly = rolled;
   else {
     yearly = new Float64Array(nI * nY * nU);
-    const buf = new Float64Array(4);
     for (let i = 0; i < nI; i++) {
-      const rule = ds.indicators[i]!.periodRollup;
-      for (let y = 0; y < nY; y++)
-        for (let u = 0; u < nU; u++) {
-          for (let q = 0; q < 4; q++) buf[q] = rolled[(i * nP + y * 4 + q) * nU + u]!;
-          yearly[(i * nY + y) * nU + u] = rollupPeriods(buf, rule);
-        }
+      rollupPeriodsGrid(
+        rolled.subarray(i * nP * nU, (i + 1) * nP * nU),
+        4,
+        nU,
+        ds.indicators[i]!.periodRollup,
+        {},
+        yearly.subarray(i * nY * nU, (i + 1) * nY * nU),
+      );
     }
   }
   const t2 = performance.now();
+  // Statuses: the core's array form of assessProgress (the engine's path), one prepared target per
+  // series, the unit's yearly values copied out of the [indicator][year][unit] layout.
   const statuses: Record<string, number> = {};
-  const pts: { year: number; value: number | null }[] = ds.years.map((year) => ({ year, value: null }));
+  const years = Int32Array.from(ds.years);
+  const vals = new Float64Array(nY);
+  const prep = {} as PreparedAssessment;
+  const out = newArrayAssessment();
   for (let i = 0; i < nI; i++) {
     const ind = ds.indicators[i]!;
+    const comparator = ind.direction === 'increase' ? '>=' : '<=';
     for (let u = 0; u < nU; u++) {
       const target = ds.target[i * nU + u]!;
       if (Number.isNaN(target)) continue;
-      for (let y = 0; y < nY; y++) {
-        const v = yearly[(i * nY + y) * nU + u]!;
-        pts[y]!.value = Number.isNaN(v) ? null : v;
-      }
-      const r = assessProgress({
-        series: pts,
-        target,
-        targetYear: ds.targetYear,
-        direction: ind.direction,
-        comparator: ind.direction === 'increase' ? '>=' : '<=',
-        profile: 'open-sdg',
-        baseYear: ds.years[0]!,
-      });
+      for (let y = 0; y < nY; y++) vals[y] = yearly[(i * nY + y) * nU + u]!;
+      prepareAssessment(
+        {
+          target,
+          targetYear: ds.targetYear,
+          direction: ind.direction,
+          comparator,
+          profile: 'open-sdg',
+          baseYear: ds.years[0]!,
+        },
+        prep,
+      );
+      const r = assessArrays(prep, years, vals, nY, out);
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     }
   }

@@ -91,7 +91,8 @@ function badTarget(vi: string, en: string): ChisoError {
 function checkTarget(t: TargetSpec): void {
   if (!Number.isFinite(t.target))
     throw badTarget('giá trị mục tiêu phải là số', 'the target value must be a number');
-  if (!['>=', '<=', '=', 'range'].includes(t.comparator)) {
+  const c = t.comparator;
+  if (c !== '>=' && c !== '<=' && c !== '=' && c !== 'range') {
     throw badTarget(`phép so sánh '${t.comparator}' không hợp lệ`, `unknown comparator '${t.comparator}'`);
   }
   if (t.comparator === 'range') {
@@ -113,8 +114,18 @@ function checkTarget(t: TargetSpec): void {
  */
 export function isTargetMet(input: TargetSpec & { actual: number | null }): boolean | null {
   checkTarget(input);
-  const { actual, target, comparator } = input;
+  const { actual } = input;
   if (actual === null || !Number.isFinite(actual)) return null;
+  return metChecked(actual, input.target, input.comparator, input.targetMax);
+}
+
+/** isTargetMet for a finite actual and a target already checked. */
+function metChecked(
+  actual: number,
+  target: number,
+  comparator: Comparator,
+  targetMax: number | undefined,
+): boolean {
   switch (comparator) {
     case '>=':
       return actual >= target || near(actual, target);
@@ -123,10 +134,7 @@ export function isTargetMet(input: TargetSpec & { actual: number | null }): bool
     case '=':
       return near(actual, target);
     case 'range':
-      return (
-        (actual >= target || near(actual, target)) &&
-        (actual <= input.targetMax! || near(actual, input.targetMax!))
-      );
+      return (actual >= target || near(actual, target)) && (actual <= targetMax! || near(actual, targetMax!));
   }
 }
 
@@ -146,11 +154,28 @@ const clamp = (x: number, lo: number, hi: number): number => Math.min(Math.max(x
  */
 export function attainment(input: AttainmentInput): number | null {
   checkTarget(input);
-  const { actual, target, comparator } = input;
+  const { actual } = input;
   if (actual === null || !Number.isFinite(actual)) return null;
-  const cap = input.cap ?? ATTAINMENT_CAP;
-  const baseline = input.baseline ?? null;
-  const met = isTargetMet(input)!;
+  return attainmentChecked(
+    actual,
+    input.target,
+    input.comparator,
+    input.targetMax,
+    input.baseline ?? null,
+    input.cap ?? ATTAINMENT_CAP,
+  );
+}
+
+/** attainment() for a finite actual and a target already checked. */
+export function attainmentChecked(
+  actual: number,
+  target: number,
+  comparator: Comparator,
+  targetMax: number | undefined,
+  baseline: number | null,
+  cap: number,
+): number {
+  const met = metChecked(actual, target, comparator, targetMax);
   if (comparator === '>=' || comparator === '<=') {
     const improving =
       baseline !== null &&
@@ -162,7 +187,7 @@ export function attainment(input: AttainmentInput): number | null {
     return met ? 1 : 0;
   }
   if (met) return 1;
-  const bound = comparator === '=' || actual < target ? target : input.targetMax!;
+  const bound = comparator === '=' || actual < target ? target : targetMax!;
   const dist = Math.abs(actual - bound);
   let scale = 0;
   if (baseline !== null && Number.isFinite(baseline) && baseline !== bound)
@@ -513,7 +538,7 @@ const REASONS = {
   growth_undefined: ['Không tính được tốc độ tăng trưởng', 'The growth rate cannot be computed'],
 } as const;
 
-type ReasonCode = keyof typeof REASONS;
+export type ReasonCode = keyof typeof REASONS;
 const reason = (code: ReasonCode): ProgressResult['reason'] => ({
   code,
   vi: REASONS[code][0],
@@ -669,4 +694,307 @@ export function assessProgress(input: ProgressInput): ProgressResult {
     result.score = openSdgScore(p, hasTarget, { high, med, low }, coefficient);
   }
   return finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Array form: the same assessment for series held in arrays, without per-call allocation
+
+/**
+ * An assessment's settings, checked once (`prepareAssessment`) and reused for any number of
+ * series. Everything of `ProgressInput` but the series, resolved: the profile object, the
+ * direction as ±1, the base year with the profile's default applied, no current year = +∞.
+ */
+export interface PreparedAssessment {
+  profile: MethodProfile;
+  hasTarget: boolean;
+  target: number;
+  targetMax: number | undefined;
+  comparator: Comparator;
+  targetYear: number;
+  d: 1 | -1;
+  baseYear: number;
+  currentYear: number;
+  limit: number | undefined;
+  isPercent: boolean;
+}
+
+/**
+ * Checks and resolves the settings of an assessment (the same checks, in the same order, with the
+ * same errors as `assessProgress`). `into` is filled and returned instead of a new object.
+ */
+export function prepareAssessment(
+  input: Omit<ProgressInput, 'series'>,
+  into?: PreparedAssessment,
+): PreparedAssessment {
+  const profile = resolveProfile(input.profile);
+  const hasTarget = input.target !== null && input.target !== undefined;
+  if (hasTarget)
+    checkTarget({ target: input.target!, comparator: input.comparator, targetMax: input.targetMax });
+  if (input.direction !== 'increase' && input.direction !== 'decrease') {
+    throw new ChisoError({
+      code: 'progress.bad_direction',
+      vi: `Chiều mong muốn phải là 'increase' hoặc 'decrease', nhận '${String(input.direction)}'`,
+      en: `The desired direction must be 'increase' or 'decrease', got '${String(input.direction)}'`,
+    });
+  }
+  const p = into ?? ({} as PreparedAssessment);
+  p.profile = profile;
+  p.hasTarget = hasTarget;
+  p.target = hasTarget ? input.target! : Number.NaN;
+  p.targetMax = input.targetMax;
+  p.comparator = input.comparator;
+  p.targetYear = input.targetYear;
+  p.d = input.direction === 'decrease' ? -1 : 1;
+  p.baseYear = input.baseYear ?? profile.defaultBaseYear;
+  p.currentYear = input.currentYear ?? Number.POSITIVE_INFINITY;
+  p.limit = input.limit;
+  p.isPercent = input.isPercent === true;
+  return p;
+}
+
+/**
+ * The result of `assessArrays`, meant to be reused from call to call (`newArrayAssessment`).
+ * Numbers that `ProgressResult` gives as null are NaN here; points are indices into the arrays
+ * (−1 = none).
+ */
+export interface ArrayAssessment {
+  status: ProgressStatus;
+  reason: ReasonCode;
+  score: number;
+  attainment: number;
+  cagrActual: number;
+  cagrRequired: number;
+  ratio: number;
+  measure: ProgressMeasure | null;
+  /** The projection is the latest value grown to the target year; NaN when there is none. */
+  projection: number;
+  hasProjection: boolean;
+  base: number;
+  current: number;
+  /** The bands used (limit-scaled bands: the profile's × `coefficient`); null when not assessed. */
+  bands: readonly ThresholdBand[] | null;
+  coefficient: number;
+}
+
+export function newArrayAssessment(): ArrayAssessment {
+  return {
+    status: 'insufficient_data',
+    reason: 'no_data',
+    score: Number.NaN,
+    attainment: Number.NaN,
+    cagrActual: Number.NaN,
+    cagrRequired: Number.NaN,
+    ratio: Number.NaN,
+    measure: null,
+    projection: Number.NaN,
+    hasProjection: false,
+    base: -1,
+    current: -1,
+    bands: null,
+    coefficient: 1,
+  };
+}
+
+/** `cagr` with NaN for "undefined". */
+function cagrOrNaN(v1: number, v0: number, t1: number, t0: number): number {
+  if (t1 === t0 || v0 === 0) return Number.NaN;
+  const g = (v1 / v0) ** (1 / (t1 - t0)) - 1;
+  return Number.isFinite(g) ? g : Number.NaN;
+}
+
+/**
+ * Ends an assessment: a series whose latest value meets the target is `target_achieved` (score 5
+ * under open-sdg) whatever else was found; otherwise `status` and `code` when given (a series the
+ * method cannot assess), else what the measure gave.
+ */
+function conclude(
+  out: ArrayAssessment,
+  achieved: boolean,
+  profile: MethodProfile,
+  status: ProgressStatus | null,
+  code: ReasonCode | null,
+): ArrayAssessment {
+  if (achieved) {
+    out.status = 'target_achieved';
+    out.reason = 'target_met';
+    out.score = profile.score === 'open-sdg' ? 5 : Number.NaN;
+  } else if (status !== null) {
+    out.status = status;
+    out.reason = code!;
+  }
+  return out;
+}
+
+/**
+ * `assessProgress` for a series held in arrays: `years[k]` (strictly increasing integers — a
+ * calendar's periods, not checked) and `values[k]` (NaN or ±∞ = missing) for k in [0, n). Writes
+ * the result into `out` and returns it; gives exactly the statuses, scores and numbers of
+ * `assessProgress` on the same series (property-tested), without allocating anything but scaled
+ * bands (no target, a `limit`, open-sdg).
+ */
+export function assessArrays(
+  p: PreparedAssessment,
+  years: ArrayLike<number>,
+  values: ArrayLike<number>,
+  n: number,
+  out: ArrayAssessment,
+): ArrayAssessment {
+  const profile = p.profile;
+  out.status = 'insufficient_data';
+  out.reason = 'no_data';
+  out.score = Number.NaN;
+  out.attainment = Number.NaN;
+  out.cagrActual = Number.NaN;
+  out.cagrRequired = Number.NaN;
+  out.ratio = Number.NaN;
+  out.measure = null;
+  out.projection = Number.NaN;
+  out.hasProjection = false;
+  out.base = -1;
+  out.current = -1;
+  out.bands = null;
+  out.coefficient = 1;
+  // The latest point up to the current year, and the base point: the first at or after the base year.
+  let cur = -1;
+  let base = -1;
+  for (let k = 0; k < n; k++) {
+    const v = values[k]!;
+    if (!Number.isFinite(v)) continue;
+    const y = years[k]!;
+    if (y > p.currentYear) break;
+    cur = k;
+    if (base < 0 && y >= p.baseYear) base = k;
+  }
+  if (cur < 0) return out;
+  out.current = cur;
+  const curValue = values[cur]!;
+  const curYear = years[cur]!;
+
+  // (1) target achieved
+  let achieved = false;
+  if (p.hasTarget) {
+    out.attainment = attainmentChecked(curValue, p.target, p.comparator, p.targetMax, null, ATTAINMENT_CAP);
+    achieved = metChecked(curValue, p.target, p.comparator, p.targetMax);
+    const tol = profile.percentBoundTolerance;
+    if (!achieved && tol !== null && p.isPercent && (p.target === 0 || p.target === 100)) {
+      achieved = Math.abs(curValue - p.target) <= tol;
+    }
+  }
+  // (2) base point and growth
+  if (base < 0) {
+    return conclude(out, achieved, profile, 'insufficient_data', 'no_data_since_base_year');
+  }
+  out.base = base;
+  const baseRaw = values[base]!;
+  const baseYear = years[base]!;
+  if (curYear - baseYear < 1) {
+    return conclude(out, achieved, profile, 'insufficient_data', 'fewer_than_two_years');
+  }
+  let baseValue = baseRaw;
+  if (baseValue === 0) {
+    if (profile.zeroReplacement === null) {
+      return conclude(out, achieved, profile, 'not_computable', 'zero_base');
+    }
+    baseValue = profile.zeroReplacement;
+  }
+  if ((baseValue > 0 && curValue < 0) || (baseValue < 0 && curValue > 0)) {
+    return conclude(out, achieved, profile, 'not_computable', 'opposite_signs');
+  }
+  const sign = baseRaw < 0 ? -1 : 1;
+  const cagrA = cagrOrNaN(curValue, baseValue, curYear, baseYear);
+  if (Number.isNaN(cagrA)) {
+    return conclude(out, achieved, profile, 'not_computable', 'growth_undefined');
+  }
+  out.cagrActual = cagrA;
+  if (p.targetYear >= curYear) {
+    out.hasProjection = true;
+    out.projection = curValue * (1 + cagrA) ** (p.targetYear - curYear);
+  }
+
+  // (3) the measure
+  let ratio: number;
+  let bands: readonly ThresholdBand[];
+  let coefficient = 1;
+  if (p.hasTarget) {
+    const rawTarget = p.target;
+    const target = rawTarget === 0 && profile.zeroReplacement !== null ? profile.zeroReplacement : rawTarget;
+    if (p.targetYear <= baseYear) {
+      return conclude(out, achieved, profile, 'not_computable', 'target_year_not_after_base');
+    }
+    if ((target > 0 && baseValue < 0) || (target < 0 && baseValue > 0)) {
+      return conclude(out, achieved, profile, 'not_computable', 'target_opposite_sign');
+    }
+    const cagrR = cagrOrNaN(target, baseValue, p.targetYear, baseYear);
+    out.cagrRequired = cagrR;
+    bands = profile.withTarget.bands;
+    if (profile.withTarget.measure === 'projection_ratio') {
+      if (target === baseRaw) {
+        return conclude(out, achieved, profile, 'not_computable', 'target_equals_base');
+      }
+      const years = Math.max(0, p.targetYear - curYear);
+      const projected = curValue * (1 + cagrA) ** years;
+      ratio = (projected - baseRaw) / (target - baseRaw);
+      out.measure = 'projection_ratio';
+    } else {
+      if (Number.isNaN(cagrR)) {
+        return conclude(out, achieved, profile, 'not_computable', 'growth_undefined');
+      }
+      if (cagrR === 0) {
+        return conclude(out, achieved, profile, 'not_computable', 'target_equals_base');
+      }
+      ratio = profile.withTarget.signed ? (sign * p.d * cagrA) / Math.abs(cagrR) : cagrA / cagrR;
+      out.measure = 'cagr_ratio';
+    }
+  } else {
+    ratio = sign * p.d * cagrA;
+    out.measure = 'directed_cagr';
+    bands = profile.withoutTarget.bands;
+    const scaling = profile.withoutTarget.limitScaling;
+    if (scaling && p.limit !== undefined && Number.isFinite(p.limit)) {
+      coefficient = limitCoefficient(baseRaw, p.limit, scaling.exponent);
+      const c = coefficient;
+      bands = bands.map((b) => ({ min: b.min * c, status: b.status }));
+    }
+  }
+  if (!Number.isFinite(ratio)) {
+    return conclude(out, achieved, profile, 'not_computable', 'growth_undefined');
+  }
+  out.ratio = ratio;
+  out.bands = bands;
+  out.coefficient = coefficient;
+  out.status = bandStatus(ratio, bands);
+  out.reason = 'assessed';
+  if (profile.score === 'open-sdg') {
+    const high = bands[0]?.min ?? 0;
+    const med = bands[1]?.min ?? 0;
+    const low = bands[2]?.min ?? 0;
+    out.score = openSdgScore(ratio, p.hasTarget, { high, med, low }, coefficient);
+  }
+  return conclude(out, achieved, profile, null, null);
+}
+
+const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+/** An `ArrayAssessment` as the `ProgressResult` that `assessProgress` gives for the same series. */
+export function toProgressResult(
+  p: PreparedAssessment,
+  years: ArrayLike<number>,
+  values: ArrayLike<number>,
+  a: ArrayAssessment,
+): ProgressResult {
+  return {
+    status: a.status,
+    score: nullIfNaN(a.score),
+    attainment: nullIfNaN(a.attainment),
+    cagrActual: nullIfNaN(a.cagrActual),
+    cagrRequired: nullIfNaN(a.cagrRequired),
+    ratio: nullIfNaN(a.ratio),
+    measure: a.measure,
+    projection: a.hasProjection ? { year: p.targetYear, value: a.projection } : null,
+    base: a.base < 0 ? null : { year: years[a.base]!, value: values[a.base]! },
+    current: a.current < 0 ? null : { year: years[a.current]!, value: values[a.current]! },
+    bands: a.bands,
+    profile: p.profile.id,
+    reason: reason(a.reason),
+  };
 }

@@ -151,56 +151,102 @@ function rollupInto(
   s: Scratch,
 ): void {
   const { order, parent, size } = tree;
-  const { acc, wacc, cnt } = s;
-  acc.fill(0);
-  wacc.fill(0);
-  cnt.fill(0);
+  if (rule === 'none') {
+    out.set(own.subarray(ownAt, ownAt + size), ownAt);
+    return;
+  }
+  s.acc.fill(0);
+  s.cnt.fill(0);
+  // One loop per rule: the rule is tested once per series, not once per node.
+  switch (rule) {
+    case 'sum':
+    case 'mean':
+      rollSumMean(order, parent, size, own, ownAt, out, rule === 'mean', s);
+      return;
+    case 'min':
+    case 'max':
+      rollMinMax(order, parent, size, own, ownAt, out, rule === 'max', s);
+      return;
+    case 'weighted_mean':
+      s.wacc.fill(0);
+      rollWeighted(order, parent, size, own, ownAt, out, weights!, wAt, s);
+      return;
+  }
+}
+
+function rollSumMean(
+  order: Int32Array,
+  parent: Int32Array,
+  size: number,
+  own: Float64Array,
+  at: number,
+  out: Float64Array,
+  mean: boolean,
+  s: Scratch,
+): void {
+  const { acc, cnt } = s;
   for (let k = 0; k < size; k++) {
     const i = order[k]!;
-    let v = own[ownAt + i]!;
-    if (Number.isNaN(v) && rule !== 'none' && cnt[i]! > 0) {
-      switch (rule) {
-        case 'sum':
-        case 'min':
-        case 'max':
-          v = acc[i]!;
-          break;
-        case 'mean':
-          v = acc[i]! / cnt[i]!;
-          break;
-        case 'weighted_mean':
-          v = wacc[i]! === 0 ? Number.NaN : acc[i]! / wacc[i]!;
-          break;
-      }
+    let v = own[at + i]!;
+    if (Number.isNaN(v)) {
+      const c = cnt[i]!;
+      if (c > 0) v = mean ? acc[i]! / c : acc[i]!;
     }
-    out[ownAt + i] = v;
+    out[at + i] = v;
     const p = parent[i]!;
     if (p < 0 || Number.isNaN(v)) continue;
-    switch (rule) {
-      case 'sum':
-      case 'mean':
-        acc[p]! += v;
-        cnt[p]!++;
-        break;
-      case 'min':
-        acc[p] = cnt[p]! === 0 || v < acc[p]! ? v : acc[p]!;
-        cnt[p]!++;
-        break;
-      case 'max':
-        acc[p] = cnt[p]! === 0 || v > acc[p]! ? v : acc[p]!;
-        cnt[p]!++;
-        break;
-      case 'weighted_mean': {
-        const w = weights![wAt + i]!;
-        if (Number.isNaN(w)) break;
-        acc[p]! += w * v;
-        wacc[p]! += w;
-        cnt[p]!++;
-        break;
-      }
-      case 'none':
-        break;
-    }
+    acc[p]! += v;
+    cnt[p]!++;
+  }
+}
+
+function rollMinMax(
+  order: Int32Array,
+  parent: Int32Array,
+  size: number,
+  own: Float64Array,
+  at: number,
+  out: Float64Array,
+  max: boolean,
+  s: Scratch,
+): void {
+  const { acc, cnt } = s;
+  for (let k = 0; k < size; k++) {
+    const i = order[k]!;
+    let v = own[at + i]!;
+    if (Number.isNaN(v) && cnt[i]! > 0) v = acc[i]!;
+    out[at + i] = v;
+    const p = parent[i]!;
+    if (p < 0 || Number.isNaN(v)) continue;
+    if (cnt[p]! === 0 || (max ? v > acc[p]! : v < acc[p]!)) acc[p] = v;
+    cnt[p]!++;
+  }
+}
+
+function rollWeighted(
+  order: Int32Array,
+  parent: Int32Array,
+  size: number,
+  own: Float64Array,
+  at: number,
+  out: Float64Array,
+  weights: Float64Array,
+  wAt: number,
+  s: Scratch,
+): void {
+  const { acc, wacc, cnt } = s;
+  for (let k = 0; k < size; k++) {
+    const i = order[k]!;
+    let v = own[at + i]!;
+    if (Number.isNaN(v) && cnt[i]! > 0) v = wacc[i]! === 0 ? Number.NaN : acc[i]! / wacc[i]!;
+    out[at + i] = v;
+    const p = parent[i]!;
+    if (p < 0 || Number.isNaN(v)) continue;
+    const w = weights[wAt + i]!;
+    if (Number.isNaN(w)) continue;
+    acc[p]! += w * v;
+    wacc[p]! += w;
+    cnt[p]!++;
   }
 }
 
@@ -283,6 +329,56 @@ export function rollupPeriods(
   }
   if (cnt === 0) return Number.NaN;
   return rule === 'sum' ? sum : rule === 'mean' ? sum / cnt : last;
+}
+
+/**
+ * `rollupPeriods` over a grid of columns (units): `values` is laid out [sub-period][column] with
+ * `nCols` columns and a whole number of runs of `per` consecutive sub-periods; each run is combined
+ * per column, into `out` laid out [period][column] (same rule and options, same results as
+ * `rollupPeriods` on each run).
+ */
+export function rollupPeriodsGrid(
+  values: Float64Array,
+  per: number,
+  nCols: number,
+  rule: PeriodRollupRule,
+  options: { complete?: boolean } = {},
+  out?: Float64Array,
+): Float64Array {
+  checkRule(rule, PERIOD_RULES);
+  if (!Number.isInteger(per) || per < 1) throw sizeError('sub-periods per period', per, 1);
+  if (!Number.isInteger(nCols) || nCols < 0 || values.length % (per * Math.max(nCols, 1)) !== 0)
+    throw sizeError('values', values.length, per * nCols);
+  const nOut = nCols === 0 ? 0 : values.length / (per * nCols);
+  const res = out ?? new Float64Array(nOut * nCols);
+  if (res.length !== nOut * nCols) throw sizeError('out', res.length, nOut * nCols);
+  const complete = options.complete === true;
+  const code = rule === 'sum' ? 0 : rule === 'mean' ? 1 : 2;
+  for (let o = 0; o < nOut; o++) {
+    const row = o * per * nCols;
+    for (let c = 0; c < nCols; c++) {
+      let sum = 0;
+      let cnt = 0;
+      let last = Number.NaN;
+      let missing = false;
+      for (let q = 0; q < per; q++) {
+        const v = values[row + q * nCols + c]!;
+        if (Number.isNaN(v)) {
+          if (complete) {
+            missing = true;
+            break;
+          }
+          continue;
+        }
+        sum += v;
+        cnt++;
+        last = v;
+      }
+      res[o * nCols + c] =
+        missing || cnt === 0 ? Number.NaN : code === 0 ? sum : code === 1 ? sum / cnt : last;
+    }
+  }
+  return res;
 }
 
 export interface LineageLink {
