@@ -3,12 +3,13 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { ChisoError } from '../../core/errors.ts';
+import { addDays } from '../../core/period.ts';
 import { foldVi } from '../../core/text.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { orgLineage, orgUnit } from '../../store/schema.ts';
 import { appendAudit } from '../audit.ts';
-import { levelExists, staleVersion, unitRef } from './refs.ts';
-import type { LineageInput, OrgUnitInput, OrgUnitOut } from './schemas.ts';
+import { levelExists, staleVersion, type UnitRef, unitRef } from './refs.ts';
+import type { LineageInput, OrgUnitInput, OrgUnitOut, ReorganisationInput } from './schemas.ts';
 
 const unitSearchText = (u: {
   code: string;
@@ -136,6 +137,25 @@ export async function updateOrgUnit(
   return (await getOrgUnit(ex, code))!;
 }
 
+/** Refuses a link from → to when `to` already precedes `from` (lineage cannot form a cycle). */
+async function refuseCycle(ex: Executor, from: UnitRef, to: UnitRef, field: string): Promise<void> {
+  const [cycle] = await rows(
+    ex,
+    sql`with recursive pre(id) as (
+          select from_unit_id from org_lineage where to_unit_id = ${from.id}
+          union select l.from_unit_id from org_lineage l join pre on l.to_unit_id = pre.id)
+        select 1 from pre where id = ${to.id} limit 1`,
+  );
+  if (cycle) {
+    throw new ChisoError({
+      code: 'lineage.cycle',
+      field,
+      vi: `'${to.code}' đã là tiền thân của '${from.code}': quan hệ kế thừa không được tạo vòng.`,
+      en: `'${to.code}' already precedes '${from.code}': lineage cannot form a cycle.`,
+    });
+  }
+}
+
 export async function addLineage(ex: Executor, actor: string, input: LineageInput): Promise<void> {
   const from = await unitRef(ex, input.from, 'from');
   const to = await unitRef(ex, input.to, 'to');
@@ -147,22 +167,7 @@ export async function addLineage(ex: Executor, actor: string, input: LineageInpu
       en: 'A unit cannot be its own predecessor.',
     });
   }
-  // Refuse cycles: `to` must not already precede `from`.
-  const [cycle] = await rows(
-    ex,
-    sql`with recursive pre(id) as (
-          select from_unit_id from org_lineage where to_unit_id = ${from.id}
-          union select l.from_unit_id from org_lineage l join pre on l.to_unit_id = pre.id)
-        select 1 from pre where id = ${to.id} limit 1`,
-  );
-  if (cycle) {
-    throw new ChisoError({
-      code: 'lineage.cycle',
-      field: 'to',
-      vi: `'${input.to}' đã là tiền thân của '${input.from}': quan hệ kế thừa không được tạo vòng.`,
-      en: `'${input.to}' already precedes '${input.from}': lineage cannot form a cycle.`,
-    });
-  }
+  await refuseCycle(ex, from, to, 'to');
   await ex
     .insert(orgLineage)
     .values({
@@ -273,4 +278,307 @@ export async function listOrgUnits(
         where ${where} order by u.path limit ${page.limit} offset ${page.offset}`,
   );
   return { items, total: count?.n ?? 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reorganisations: merges, splits and renames recorded at once
+
+export interface Reorganisation {
+  kind: string;
+  effective_date: string;
+  predecessors: Array<{ code: string; name_vi: string; share: number | null }>;
+  successors: Array<{ code: string; name_vi: string; share: number | null }>;
+  source: string | null;
+}
+
+const COUNTS: Record<ReorganisationInput['kind'], { pre: [number, number]; suc: [number, number] }> = {
+  merge: { pre: [2, Number.POSITIVE_INFINITY], suc: [1, 1] },
+  split: { pre: [1, 1], suc: [2, Number.POSITIVE_INFINITY] },
+  rename: { pre: [1, 1], suc: [1, 1] },
+};
+
+const KIND_VI: Record<ReorganisationInput['kind'], string> = {
+  merge: 'Sáp nhập',
+  split: 'Chia tách',
+  rename: 'Đổi tên',
+};
+
+function reorgError(code: string, field: string, vi: string, en: string, status = 400): ChisoError {
+  return new ChisoError({ code: `reorganisation.${code}`, field, vi, en, status });
+}
+
+/**
+ * Records a merge, split or rename: every predecessor (at the version the writer saw) closes the
+ * day before `effective_date`, every successor without a start opens on it, and lineage links join
+ * each predecessor to each successor (a split's links are partial, with the successor's share).
+ * One transaction, one audit entry; nothing else changes when any check fails.
+ */
+export async function recordReorganisation(
+  ex: Executor,
+  actor: string,
+  input: ReorganisationInput,
+): Promise<{ reorganisation: Reorganisation; predecessors: OrgUnitOut[]; successors: OrgUnitOut[] }> {
+  const { kind, effective_date: date } = input;
+  const want = COUNTS[kind];
+  const between = (n: number, [lo, hi]: [number, number]) => n >= lo && n <= hi;
+  if (!between(input.predecessors.length, want.pre)) {
+    throw reorgError(
+      'count',
+      'predecessors',
+      kind === 'merge'
+        ? 'Sáp nhập cần ít nhất hai đơn vị tiền thân.'
+        : `${KIND_VI[kind]} cần đúng một đơn vị tiền thân.`,
+      kind === 'merge'
+        ? 'A merge needs at least two predecessors.'
+        : `A ${kind} needs exactly one predecessor.`,
+    );
+  }
+  if (!between(input.successors.length, want.suc)) {
+    throw reorgError(
+      'count',
+      'successors',
+      kind === 'split'
+        ? 'Chia tách cần ít nhất hai đơn vị kế thừa.'
+        : `${KIND_VI[kind]} cần đúng một đơn vị kế thừa.`,
+      kind === 'split' ? 'A split needs at least two successors.' : `A ${kind} needs exactly one successor.`,
+    );
+  }
+  const seen = new Map<string, string>();
+  const listed = [
+    ...input.predecessors.map((p, i) => [p.code, `predecessors.${i}.code`] as const),
+    ...input.successors.map((p, i) => [p.code, `successors.${i}.code`] as const),
+  ];
+  for (const [code, field] of listed) {
+    if (seen.has(code)) {
+      throw reorgError(
+        'duplicate_unit',
+        field,
+        `Đơn vị '${code}' được nêu hai lần (một đơn vị không thể vừa là tiền thân vừa là kế thừa).`,
+        `Unit '${code}' is named twice (a unit cannot be both a predecessor and a successor).`,
+      );
+    }
+    seen.set(code, field);
+  }
+  const shares = input.successors.map((s) => s.share ?? null);
+  if (kind !== 'split' && shares.some((s) => s !== null)) {
+    throw reorgError(
+      'share',
+      'successors.0.share',
+      'Chỉ chia tách mới ghi tỷ lệ cho từng đơn vị kế thừa.',
+      'Only a split gives each successor a share.',
+    );
+  }
+  const shareSum = shares.reduce<number>((a, s) => a + (s ?? 0), 0);
+  if (shareSum > 1 + 1e-9) {
+    throw reorgError(
+      'share',
+      'successors.0.share',
+      `Tổng tỷ lệ của các đơn vị kế thừa (${shareSum}) vượt quá 1.`,
+      `The successors' shares add up to ${shareSum}, more than 1.`,
+    );
+  }
+  const dayBefore = addDays(date, -1);
+
+  // predecessors: exist, at the version seen, open the day before the change, without open children
+  const pre: Array<{ ref: UnitRef; unit: OrgUnitOut }> = [];
+  for (const [i, p] of input.predecessors.entries()) {
+    const ref = await unitRef(ex, p.code, `predecessors.${i}.code`);
+    const unit = (await getOrgUnit(ex, p.code))!;
+    if (unit.version !== p.version) {
+      const e = staleVersion('org unit', unit);
+      throw new ChisoError({ ...e.toJSON(), field: `predecessors.${i}.version` });
+    }
+    if ((unit.valid_from && unit.valid_from >= date) || (unit.valid_to && unit.valid_to < dayBefore)) {
+      throw reorgError(
+        'predecessor_not_valid',
+        `predecessors.${i}.code`,
+        `Đơn vị tiền thân '${p.code}' không còn hiệu lực vào ngày ${dayBefore} (hiệu lực ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
+        `Predecessor '${p.code}' is not valid on ${dayBefore} (valid ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
+      );
+    }
+    const [child] = await rows<{ code: string }>(
+      ex,
+      sql`select code from org_unit where parent_id = ${ref.id} and archived_at is null
+            and (valid_to is null or valid_to >= ${date}) order by code limit 1`,
+    );
+    if (child) {
+      throw reorgError(
+        'open_children',
+        `predecessors.${i}.code`,
+        `Đơn vị tiền thân '${p.code}' còn đơn vị trực thuộc có hiệu lực sau ngày ${dayBefore} (ví dụ '${child.code}'): hãy chuyển hoặc sắp xếp các đơn vị đó trước.`,
+        `Predecessor '${p.code}' still has units valid after ${dayBefore} (e.g. '${child.code}'): move or reorganise them first.`,
+      );
+    }
+    pre.push({ ref, unit });
+  }
+  // successors: exist, at the version seen (when given), valid on the day of the change
+  const suc: Array<{ ref: UnitRef; unit: OrgUnitOut; share: number | null }> = [];
+  for (const [i, s] of input.successors.entries()) {
+    const ref = await unitRef(ex, s.code, `successors.${i}.code`);
+    const unit = (await getOrgUnit(ex, s.code))!;
+    if (s.version !== undefined && unit.version !== s.version) {
+      const e = staleVersion('org unit', unit);
+      throw new ChisoError({ ...e.toJSON(), field: `successors.${i}.version` });
+    }
+    if ((unit.valid_from && unit.valid_from > date) || (unit.valid_to && unit.valid_to < date)) {
+      throw reorgError(
+        'successor_not_valid',
+        `successors.${i}.code`,
+        `Đơn vị kế thừa '${s.code}' không có hiệu lực vào ngày ${date} (hiệu lực ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
+        `Successor '${s.code}' is not valid on ${date} (valid ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
+      );
+    }
+    suc.push({ ref, unit, share: s.share ?? null });
+  }
+  for (const [i, s] of suc.entries()) {
+    for (const p of pre) {
+      const [dup] = await rows(
+        ex,
+        sql`select 1 from org_lineage where from_unit_id = ${p.ref.id} and to_unit_id = ${s.ref.id}
+              and effective_date = ${date}`,
+      );
+      if (dup) {
+        throw reorgError(
+          'duplicate',
+          `successors.${i}.code`,
+          `Đã ghi nhận '${p.ref.code}' → '${s.ref.code}' ngày ${date}.`,
+          `'${p.ref.code}' → '${s.ref.code}' on ${date} is already recorded.`,
+          409,
+        );
+      }
+      await refuseCycle(ex, p.ref, s.ref, `successors.${i}.code`);
+    }
+  }
+
+  const closed: string[] = [];
+  for (const p of pre) {
+    const validTo = p.unit.valid_to && p.unit.valid_to < dayBefore ? p.unit.valid_to : dayBefore;
+    const done = await ex
+      .update(orgUnit)
+      .set({ validTo, version: p.unit.version + 1, updatedAt: sql`now()` })
+      .where(and(eq(orgUnit.id, p.ref.id), eq(orgUnit.version, p.unit.version)))
+      .returning({ id: orgUnit.id });
+    if (done.length === 0) throw staleVersion('org unit', p.unit);
+    closed.push(p.unit.code);
+  }
+  const opened: string[] = [];
+  for (const s of suc) {
+    if (s.unit.valid_from) continue;
+    const done = await ex
+      .update(orgUnit)
+      .set({ validFrom: date, version: s.unit.version + 1, updatedAt: sql`now()` })
+      .where(and(eq(orgUnit.id, s.ref.id), eq(orgUnit.version, s.unit.version)))
+      .returning({ id: orgUnit.id });
+    if (done.length === 0) throw staleVersion('org unit', s.unit);
+    opened.push(s.unit.code);
+  }
+  for (const p of pre) {
+    for (const s of suc) {
+      await ex.insert(orgLineage).values({
+        fromUnitId: p.ref.id,
+        toUnitId: s.ref.id,
+        effectiveDate: date,
+        kind,
+        partial: kind === 'split',
+        share: s.share,
+        source: input.source ?? null,
+      });
+    }
+  }
+  await appendAudit(ex, {
+    actor,
+    action: `org_reorganisation.${kind}`,
+    entity: 'org_lineage',
+    entityId: `${pre.map((p) => p.unit.code).join('+')}>${suc.map((s) => s.unit.code).join('+')}@${date}`,
+    data: { ...input, closed, opened },
+  });
+  const predecessors = await Promise.all(pre.map((p) => getOrgUnit(ex, p.unit.code)));
+  const successors = await Promise.all(suc.map((s) => getOrgUnit(ex, s.unit.code)));
+  return {
+    reorganisation: {
+      kind,
+      effective_date: date,
+      predecessors: pre.map((p) => ({ code: p.unit.code, name_vi: p.unit.name_vi, share: null })),
+      successors: suc.map((s) => ({ code: s.unit.code, name_vi: s.unit.name_vi, share: s.share })),
+      source: input.source ?? null,
+    },
+    predecessors: predecessors as OrgUnitOut[],
+    successors: successors as OrgUnitOut[],
+  };
+}
+
+export interface ReorganisationFilter {
+  kind?: string | undefined;
+  q?: string | undefined;
+  /** Only reorganisations touching this unit (as predecessor or successor). */
+  org_unit?: string | undefined;
+}
+
+/**
+ * Recorded reorganisations, newest first: lineage links grouped into events — a merge by its
+ * successor and date, a split by its predecessor and date, any other link on its own.
+ */
+export async function listReorganisations(
+  ex: Executor,
+  f: ReorganisationFilter = {},
+): Promise<Reorganisation[]> {
+  const links = await rows<{
+    from: string;
+    from_name: string;
+    from_search: string;
+    to: string;
+    to_name: string;
+    to_search: string;
+    effective_date: string;
+    kind: string;
+    share: number | null;
+    source: string | null;
+  }>(
+    ex,
+    sql`select fu.code as from, fu.name_vi as from_name, fu.search_text as from_search,
+               tu.code as to, tu.name_vi as to_name, tu.search_text as to_search,
+               l.effective_date, l.kind, l.share, l.source
+        from org_lineage l join org_unit fu on fu.id = l.from_unit_id join org_unit tu on tu.id = l.to_unit_id
+        ${f.kind ? sql`where l.kind = ${f.kind}` : sql``}
+        order by l.effective_date desc, l.id`,
+  );
+  const groups = new Map<string, Reorganisation & { search: string }>();
+  for (const l of links) {
+    const key =
+      l.kind === 'merge'
+        ? `${l.effective_date}|merge|>${l.to}`
+        : l.kind === 'split'
+          ? `${l.effective_date}|split|${l.from}>`
+          : `${l.effective_date}|${l.kind}|${l.from}>${l.to}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        kind: l.kind,
+        effective_date: l.effective_date,
+        predecessors: [],
+        successors: [],
+        source: l.source,
+        search: '',
+      };
+      groups.set(key, g);
+    }
+    if (!g.predecessors.some((p) => p.code === l.from)) {
+      g.predecessors.push({ code: l.from, name_vi: l.from_name, share: null });
+      g.search += ` ${l.from_search}`;
+    }
+    if (!g.successors.some((s) => s.code === l.to)) {
+      g.successors.push({ code: l.to, name_vi: l.to_name, share: l.share });
+      g.search += ` ${l.to_search}`;
+    }
+  }
+  const words = foldVi(f.q ?? '')
+    .split(' ')
+    .filter(Boolean);
+  const out: Reorganisation[] = [];
+  for (const { search, ...g } of groups.values()) {
+    if (words.some((w) => !search.includes(w))) continue;
+    if (f.org_unit && ![...g.predecessors, ...g.successors].some((u) => u.code === f.org_unit)) continue;
+    out.push(g);
+  }
+  return out;
 }

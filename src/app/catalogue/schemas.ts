@@ -75,6 +75,38 @@ export const zLineageInput = z.object({
 });
 export type LineageInput = z.infer<typeof zLineageInput>;
 
+/**
+ * A reorganisation recorded at once: the predecessors close the day before `effective_date`, the
+ * successors open on it (when they had no start), and lineage links join them. merge: several → one;
+ * split: one → several (each successor may carry its share); rename: one → one. Each predecessor
+ * carries the version the writer last saw (a stale one gets 409).
+ */
+export const REORGANISATION_KINDS = ['merge', 'split', 'rename'] as const;
+export const zReorganisationInput = z
+  .object({
+    kind: z.enum(REORGANISATION_KINDS),
+    effective_date: zIsoDate,
+    predecessors: z
+      .array(z.object({ code: zCode, version: z.number().int() }).strict())
+      .min(1)
+      .max(200),
+    successors: z
+      .array(
+        z
+          .object({
+            code: zCode,
+            version: z.number().int().optional(),
+            share: z.number().min(0).max(1).nullish(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+    source: z.string().max(2000).nullish(),
+  })
+  .strict();
+export type ReorganisationInput = z.infer<typeof zReorganisationInput>;
+
 export const zDocumentInput = z.object({
   code: z.string().min(1).max(64),
   kind: z.string().max(30).optional(),

@@ -23,8 +23,10 @@ import {
   createOrgUnit,
   getOrgUnit,
   listOrgUnits,
+  listReorganisations,
   type OrgUnitFilter,
   predecessors,
+  recordReorganisation,
   successors,
   updateOrgUnit,
 } from '../../../app/catalogue/org-units.ts';
@@ -36,6 +38,7 @@ import {
   zLineageInput,
   zOrgUnitInput,
   zOrgUnitPatch,
+  zReorganisationInput,
   zTargetInput,
   zTargetPatch,
   zValueInput,
@@ -57,7 +60,9 @@ import {
   setValue,
   type ValueFilter,
   valueHistory,
+  valueWhere,
 } from '../../../app/catalogue/values.ts';
+import { exportTableXlsx } from '../../../app/exchange/excel.ts';
 import { ChisoError } from '../../../core/errors.ts';
 import {
   formatPeriodEn,
@@ -397,6 +402,37 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
     },
   );
 
+  app.get(
+    '/api/org-reorganisations',
+    {
+      schema: {
+        tags: ['org units'],
+        summary: 'Recorded reorganisations (merges, splits, renames), newest first',
+        querystring: z.object({
+          kind: z.enum(['merge', 'split', 'rename', 'transfer']).optional(),
+          q: z.string().max(200).optional(),
+          org_unit: z.string().max(64).optional(),
+        }),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req) => ({ items: await listReorganisations(db, req.query) }),
+  );
+  app.post(
+    '/api/org-reorganisations',
+    {
+      schema: {
+        tags: ['org units'],
+        summary:
+          'Record a merge, split or rename at once: predecessors close the day before, successors open, lineage links join them (optimistic versions)',
+        body: zReorganisationInput,
+      },
+      config: { policy: policy.catalogue('admin') },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await tx((t) => recordReorganisation(t, actorOf(req), req.body))),
+  );
+
   // ---- documents ----
   app.get(
     '/api/documents',
@@ -661,6 +697,25 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
     },
     async (req, reply) =>
       sendCsv(reply, 'values.csv', cols(VALUE_CSV), iterateValues(db, valueFilter(req, req.query))),
+  );
+  app.get(
+    '/api/values.xlsx',
+    {
+      schema: {
+        tags: ['values'],
+        summary: 'Approved data values as .xlsx (Vietnamese headers)',
+        querystring: zValueQuery.omit({ include_drafts: true }),
+      },
+      config: { policy: policy.public() },
+    },
+    async (req, reply) => {
+      const filter: ValueFilter = { ...req.query, draft_scopes: [] };
+      valueWhere(filter); // a bad period is a 400 before anything is sent
+      const body = await exportTableXlsx(store, 'values', filter);
+      reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      reply.header('content-disposition', 'attachment; filename="values.xlsx"');
+      return reply.send(body);
+    },
   );
   app.get(
     '/api/values/:id/history',
