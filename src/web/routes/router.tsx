@@ -37,6 +37,28 @@ export function createRouter() {
             },
             { path: 'workspace/review', lazy: () => import('../features/review/ReviewInboxPage.tsx') },
             { path: 'workspace/review/:id', lazy: () => import('../features/review/ReviewPage.tsx') },
+            { path: 'admin/rounds', lazy: () => import('../features/admin-workflow/RoundsPage.tsx') },
+            { path: 'admin/rounds/new', lazy: () => import('../features/admin-workflow/OpenRoundPage.tsx') },
+            { path: 'admin/rounds/rules', lazy: () => import('../features/admin-workflow/RulesPage.tsx') },
+            {
+              path: 'admin/rounds/forms/new',
+              lazy: () => import('../features/admin-workflow/FormEditorPage.tsx'),
+            },
+            {
+              path: 'admin/rounds/forms/:code',
+              lazy: () => import('../features/admin-workflow/FormEditorPage.tsx'),
+            },
+            { path: 'admin/rounds/:id', lazy: () => import('../features/admin-workflow/RoundPage.tsx') },
+            {
+              path: 'admin/methodology',
+              lazy: () => import('../features/admin-workflow/MethodologiesPage.tsx'),
+            },
+            {
+              path: 'admin/methodology/:id',
+              lazy: () => import('../features/admin-workflow/MethodologyPage.tsx'),
+            },
+            { path: 'admin/users', lazy: () => import('../features/admin-workflow/UsersPage.tsx') },
+            { path: 'admin/users/:username', lazy: () => import('../features/admin-workflow/UserPage.tsx') },
             { path: '*', lazy: () => import('./NotFound.tsx') },
           ],
         },

@@ -1,0 +1,342 @@
+/**
+ * One index methodology version (/admin/methodology/:id): the tree of pillars, main indicators and
+ * components with each edge's weight, normalisation and aggregation, the levels it ranks, and a
+ * search over the nodes. Editing makes a NEW version (the server keeps the published results of
+ * this one with it): names, weights, normalisation and aggregation methods, levels, years. The
+ * server validates (weights ≥ 0 and not all zero, indicators in the catalogue, known levels) and
+ * computes the new version before answering; its faults are shown at their nodes.
+ */
+import { type FormEvent, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { SearchBox, SelectField } from '../../components/Fields.tsx';
+import { PageHeader, Section } from '../../components/Page.tsx';
+import { ErrorBox, Loading } from '../../components/States.tsx';
+import { pick, useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { useLevels } from '../../lib/catalogue.ts';
+import { formatNumber } from '../../lib/format.ts';
+import { invalidate, useApi } from '../../lib/useApi.ts';
+import { yearsText } from './MethodologiesPage.tsx';
+import { ActionError, matches, RequireAdmin, TextField, useAction, useAdminCrumbs } from './shared.tsx';
+import type { IndexDefinition, IndexNode, MethodologyFull } from './types.ts';
+
+const NORMALISATIONS = [
+  'none',
+  'minmax',
+  'zscore',
+  'rank',
+  'percentile_rank',
+  'target',
+  'goalposts',
+  'points',
+];
+const AGGREGATIONS = ['arithmetic', 'geometric', 'harmonic', 'generalised', 'sum', 'copeland'];
+
+/** Nodes in tree order from the root and the views (a node fed into several parents appears once per parent). */
+function treeOrder(
+  def: IndexDefinition,
+): Array<{ node: IndexNode; depth: number; parent: string | null; edge: number }> {
+  const byCode = new Map(def.nodes.map((n) => [n.code, n]));
+  const out: Array<{ node: IndexNode; depth: number; parent: string | null; edge: number }> = [];
+  const walk = (code: string, depth: number, parent: string | null, edge: number, seen: Set<string>) => {
+    const n = byCode.get(code);
+    if (!n || seen.has(code)) return;
+    out.push({ node: n, depth, parent, edge });
+    const next = new Set(seen).add(code);
+    n.children?.forEach((c, k) => {
+      walk(c.code, depth + 1, code, k, next);
+    });
+  };
+  walk(def.root, 0, null, -1, new Set());
+  for (const v of def.views ?? []) if (!out.some((x) => x.node.code === v)) walk(v, 0, null, -1, new Set());
+  return out;
+}
+
+/** The index of a node in `definition.nodes` named by a server field like `definition.nodes[3](KTS).children[1].weight`. */
+const nodeOfField = (field: string | undefined): number | null => {
+  const m = /^definition\.nodes\[(\d+)\]/.exec(field ?? '');
+  return m ? Number(m[1]) : null;
+};
+
+function Editor({ m }: { m: MethodologyFull }) {
+  const { t, lang } = useI18n();
+  const navigate = useNavigate();
+  const levels = useLevels();
+  const [editing, setEditing] = useState(false);
+  const [def, setDef] = useState<IndexDefinition>(() => structuredClone(m.definition));
+  const [version, setVersion] = useState(`${m.version}-r${new Date().getFullYear()}`);
+  const [validFrom, setValidFrom] = useState(String(m.valid_from));
+  const [validTo, setValidTo] = useState(m.valid_to === null ? '' : String(m.valid_to));
+  const [chosenLevels, setChosenLevels] = useState<string[]>(m.definition.levels ?? m.levels);
+  const [q, setQ] = useState('');
+  const action = useAction();
+  const rows = useMemo(() => treeOrder(def), [def]);
+  const byIndex = useMemo(() => new Map(def.nodes.map((n, i) => [n.code, i])), [def]);
+  const faultsAt = (code: string) =>
+    (action.error?.items ?? [])
+      .filter((i) => nodeOfField(i.field) === byIndex.get(code))
+      .map((i) => (lang === 'en' ? i.en : i.vi));
+
+  const setNode = (code: string, patch: (n: IndexNode) => IndexNode) =>
+    setDef((d) => ({ ...d, nodes: d.nodes.map((n) => (n.code === code ? patch(n) : n)) }));
+  const setWeight = (parent: string, edge: number, raw: string) =>
+    setNode(parent, (n) => ({
+      ...n,
+      children: n.children!.map((c, k) =>
+        k === edge ? { ...c, weight: raw.trim() === '' ? Number.NaN : Number(raw.replace(',', '.')) } : c,
+      ),
+    }));
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const definition = {
+      ...def,
+      version: version.trim(),
+      valid_from: Number(validFrom),
+      valid_to: validTo.trim() === '' ? null : Number(validTo),
+      levels: chosenLevels,
+    };
+    const out = await action.run(() =>
+      api.post<{ id: number }>('/api/index/methodologies', {
+        definition,
+        source_document: m.source_document,
+      }),
+    );
+    if (!out) return;
+    invalidate('/api/index');
+    navigate(`/admin/methodology/${out.id}`, { state: { created: true } });
+  };
+
+  const visible = rows.filter(({ node }) =>
+    matches(q, node.code, node.name_vi, node.name_en, node.indicator),
+  );
+  const sums = new Map(
+    def.nodes
+      .filter((n) => n.children)
+      .map((n) => [n.code, n.children!.reduce((s, c) => s + (c.weight ?? 1), 0)] as const),
+  );
+
+  return (
+    <Section
+      id="structure"
+      title={t('adminWf.method.structure', { count: def.nodes.length })}
+      actions={
+        !editing && (
+          <button type="button" className="btn btn-primary" onClick={() => setEditing(true)}>
+            {t('adminWf.method.edit')}
+          </button>
+        )
+      }
+    >
+      <dl className="meta">
+        <dt>{t('adminWf.method.col.valid')}</dt>
+        <dd>{yearsText(m.valid_from, m.valid_to)}</dd>
+        <dt>{t('adminWf.method.col.levels')}</dt>
+        <dd>{m.levels.join(', ') || '–'}</dd>
+        <dt>{t('adminWf.method.col.results')}</dt>
+        <dd>{m.years.join(', ') || '–'}</dd>
+        <dt>{t('adminWf.method.createdBy')}</dt>
+        <dd>{m.created_by ?? '–'}</dd>
+      </dl>
+      {editing && <p className="notice">{t('adminWf.method.newVersionNote', { version: m.version })}</p>}
+      <ActionError error={action.error} fields={['definition.nodes']} />
+      <form onSubmit={onSubmit} noValidate className="form">
+        {editing && (
+          <fieldset className="form-row">
+            <legend className="visually-hidden">{t('adminWf.method.versionFields')}</legend>
+            <TextField
+              label={t('adminWf.method.newVersion')}
+              value={version}
+              onChange={setVersion}
+              required
+              mono
+            />
+            <TextField
+              label={t('adminWf.method.validFrom')}
+              value={validFrom}
+              onChange={setValidFrom}
+              inputMode="numeric"
+              required
+            />
+            <TextField
+              label={t('adminWf.method.validTo')}
+              value={validTo}
+              onChange={setValidTo}
+              inputMode="numeric"
+              help={t('adminWf.method.validToHelp')}
+            />
+          </fieldset>
+        )}
+        {editing && (
+          <fieldset className="level-choices">
+            <legend>{t('adminWf.method.levelsRanked')}</legend>
+            {(levels ?? []).map((l) => (
+              <label key={l.code} className="inline-check">
+                <input
+                  type="checkbox"
+                  checked={chosenLevels.includes(l.code)}
+                  onChange={(e) =>
+                    setChosenLevels((xs) =>
+                      e.target.checked ? [...xs, l.code] : xs.filter((x) => x !== l.code),
+                    )
+                  }
+                />
+                {pick(lang, l.name_vi, l.name_en)}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <SearchBox value={q} onChange={setQ} label={t('adminWf.method.searchNodes')} />
+        <ol className="method-tree">
+          {visible.map(({ node, depth, parent, edge }) => {
+            const parentNode = parent ? def.nodes.find((n) => n.code === parent) : undefined;
+            const w = parentNode?.children?.[edge]?.weight;
+            const faults = faultsAt(node.code);
+            const key = `${parent ?? ''}/${node.code}`;
+            return (
+              <li
+                key={key}
+                className={`method-node depth-${Math.min(depth, 4)}${faults.length ? ' has-error' : ''}`}
+              >
+                <div className="method-head">
+                  <span className="indicator-name">
+                    <span className="code">
+                      {node.code}
+                      {node.indicator ? ` · ${t('adminWf.method.leaf', { indicator: node.indicator })}` : ''}
+                    </span>
+                    {pick(lang, node.name_vi, node.name_en)}
+                  </span>
+                  {!editing && (
+                    <span className="method-facts small">
+                      {parent && (
+                        <>
+                          {t('adminWf.method.weightIn', { weight: formatNumber(lang, w ?? 1, 4), parent })} ·{' '}
+                        </>
+                      )}
+                      {node.children
+                        ? t('adminWf.method.aggregation', { kind: node.aggregation?.kind ?? 'arithmetic' })
+                        : t('adminWf.method.normalisation', { kind: node.normalisation?.kind ?? 'none' })}
+                      {node.max_points !== undefined && (
+                        <> · {t('adminWf.method.maxPoints', { points: node.max_points })}</>
+                      )}
+                      {node.children && (
+                        <>
+                          {' '}
+                          ·{' '}
+                          {t('adminWf.method.weightSum', {
+                            sum: formatNumber(lang, sums.get(node.code) ?? 0, 4),
+                          })}
+                        </>
+                      )}
+                    </span>
+                  )}
+                </div>
+                {editing && (
+                  <div className="method-edit">
+                    {parent && (
+                      <TextField
+                        label={t('adminWf.method.weightField', { code: node.code, parent })}
+                        value={w === undefined ? '1' : Number.isNaN(w) ? '' : String(w)}
+                        onChange={(v) => setWeight(parent, edge, v)}
+                        inputMode="decimal"
+                      />
+                    )}
+                    {node.children ? (
+                      <>
+                        <SelectField
+                          label={t('adminWf.method.aggregationField', { code: node.code })}
+                          value={node.aggregation?.kind ?? 'arithmetic'}
+                          onChange={(v) =>
+                            setNode(node.code, (n) => ({
+                              ...n,
+                              aggregation: v === 'generalised' ? { kind: v, p: 2 } : { kind: v },
+                            }))
+                          }
+                          options={AGGREGATIONS.map((a) => ({ value: a, label: a }))}
+                        />
+                        <p className="muted small">
+                          {t('adminWf.method.weightSum', {
+                            sum: formatNumber(lang, sums.get(node.code) ?? 0, 4),
+                          })}
+                        </p>
+                      </>
+                    ) : (
+                      <SelectField
+                        label={t('adminWf.method.normalisationField', { code: node.code })}
+                        value={node.normalisation?.kind ?? 'none'}
+                        onChange={(v) =>
+                          setNode(node.code, (n) => ({
+                            ...n,
+                            // the parameters of the current method stay; a new method starts without any
+                            normalisation: n.normalisation?.kind === v ? n.normalisation : { kind: v },
+                          }))
+                        }
+                        options={NORMALISATIONS.map((a) => ({ value: a, label: a }))}
+                      />
+                    )}
+                  </div>
+                )}
+                {faults.length > 0 && (
+                  <ul className="field-error">
+                    {faults.map((f) => (
+                      <li key={f}>{f}</li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+        {editing && (
+          <div className="form-actions sticky-actions">
+            <button type="submit" className="btn btn-primary" disabled={action.busy}>
+              {action.busy ? t('adminWf.method.saving') : t('adminWf.method.save')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => {
+                setEditing(false);
+                setDef(structuredClone(m.definition));
+                action.setError(null);
+              }}
+            >
+              {t('adminWf.cancel')}
+            </button>
+          </div>
+        )}
+      </form>
+    </Section>
+  );
+}
+
+function View({ id }: { id: number }) {
+  const { t, lang } = useI18n();
+  const crumbs = [...useAdminCrumbs(), { to: '/admin/methodology', label: t('adminWf.method.title') }];
+  const m = useApi<MethodologyFull>(`/api/index/methodologies/${id}`, undefined, { fresh: true });
+  if (m.error) return <ErrorBox error={m.error} onRetry={m.reload} />;
+  if (!m.data) return <Loading />;
+  return (
+    <>
+      <PageHeader
+        kicker={`${m.data.code} · ${t('adminWf.method.version', { version: m.data.version })}`}
+        title={pick(lang, m.data.name_vi, m.data.name_en)}
+        crumbs={crumbs}
+        actions={
+          <Link className="btn btn-secondary" to={`/rankings/${encodeURIComponent(m.data.code)}`}>
+            {t('adminWf.method.results')}
+          </Link>
+        }
+      />
+      <Editor key={m.data.id} m={m.data} />
+      <p>
+        <Link to="/admin/methodology">{t('adminWf.back')}</Link>
+      </p>
+    </>
+  );
+}
+
+export function Component() {
+  const id = Number(useParams().id);
+  return <RequireAdmin>{Number.isInteger(id) && id > 0 ? <View id={id} /> : null}</RequireAdmin>;
+}
