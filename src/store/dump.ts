@@ -36,6 +36,7 @@ export const DUMP_TABLES = [
   'attachment',
   'submission_signature',
   'reporting_contact',
+  'reminder_delivery',
   'app_user',
   'role_grant',
   'session',

@@ -285,6 +285,13 @@ export const submissionSignature = pgTable(
     result: text('result').notNull(),
     /** Why a verification failed: {code, vi, en}. */
     resultDetail: jsonb('result_detail'),
+    /**
+     * Revocation at the last verification: 'good', 'revoked', 'unknown' (no current CRL; accepted
+     * with a warning unless the policy refuses), or null (verified before revocation was checked).
+     */
+    revocation: text('revocation'),
+    /** The revocation check: {code, vi, en, certificates: [{subject, serial, state, source, …}]}. */
+    revocationDetail: jsonb('revocation_detail'),
     uploadedBy: text('uploaded_by').notNull(),
     createdAt,
     archivedAt,
@@ -292,6 +299,7 @@ export const submissionSignature = pgTable(
   (t) => [
     index('submission_signature_submission_idx').on(t.submissionId),
     check('submission_signature_result_ck', sql`${t.result} in ('valid','invalid')`),
+    check('submission_signature_revocation_ck', sql`${t.revocation} in ('good','revoked','unknown')`),
   ],
 );
 
@@ -313,4 +321,36 @@ export const reportingContact = pgTable(
     archivedAt,
   },
   (t) => [index('reporting_contact_unit_idx').on(t.orgUnitId)],
+);
+
+/**
+ * Reminders sent without a person asking (the scheduler, `chiso reminders send`): one row per
+ * submission and calendar day in Vietnam, claimed before the e-mail goes out, so that several server
+ * processes on one database never send the same reminder twice in a day. A failed delivery may be
+ * claimed again the same day; a claimed or sent one may not.
+ */
+export const reminderDelivery = pgTable(
+  'reminder_delivery',
+  {
+    id: serial('id').primaryKey(),
+    submissionId: integer('submission_id')
+      .notNull()
+      .references(() => submission.id),
+    /** The calendar day in Vietnam (UTC+7) the reminder is for. */
+    day: date('day', { mode: 'string' }).notNull(),
+    /** 'claimed' (being sent), 'sent', 'failed'. */
+    status: text('status').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    claimedAt: tz('claimed_at').notNull().defaultNow(),
+    finishedAt: tz('finished_at'),
+    recipients: jsonb('recipients'),
+    rejected: jsonb('rejected'),
+    error: text('error'),
+    /** How many times it was claimed (a failed delivery tried again). */
+    attempts: integer('attempts').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('reminder_delivery_submission_day_uq').on(t.submissionId, t.day),
+    check('reminder_delivery_status_ck', sql`${t.status} in ('claimed','sent','failed')`),
+  ],
 );
