@@ -544,6 +544,10 @@ const reason = (code: ReasonCode): ProgressResult['reason'] => ({
   vi: REASONS[code][0],
   en: REASONS[code][1],
 });
+/** The reason of a code, in Vietnamese and English. */
+export function progressReason(code: ReasonCode): ProgressResult['reason'] {
+  return reason(code);
+}
 
 function bandStatus(p: number, bands: readonly ThresholdBand[]): ProgressStatus {
   for (const b of bands) if (p >= b.min) return b.status;

@@ -12,12 +12,16 @@
  */
 import { isChisoError } from '../../core/errors.ts';
 import {
-  assessProgress,
-  attainment,
+  ATTAINMENT_CAP,
+  assessArrays,
+  attainmentChecked,
   type Direction,
   type MethodProfile,
-  type ProgressResult,
+  newArrayAssessment,
+  type PreparedAssessment,
   type ProgressStatus,
+  prepareAssessment,
+  progressReason,
 } from '../../core/progress.ts';
 import { type Period, PERIODS_PER_YEAR, type PeriodType, tryParsePeriod } from '../../core/period.ts';
 import { activeOn } from './arrays.ts';
@@ -155,6 +159,64 @@ export function seriesOf(
   return out;
 }
 
+// Scratch arrays of assessOne: a unit's series at a period type (times and values), reused.
+let scratchTime = new Float64Array(64);
+let scratchValue = new Float64Array(64);
+const scratchPrep = {} as PreparedAssessment;
+const scratchOut = newArrayAssessment();
+
+/**
+ * Fills the scratch arrays with the unit's present values at a period type up to `until`, with
+ * the target's documented baseline inserted (in time order) when the series has none for its
+ * period; returns the number of points.
+ */
+function fillSeries(
+  m: Model,
+  ind: number,
+  unit: number,
+  type: PeriodType,
+  until: number,
+  baseTime: number | undefined,
+  baseValue: number | null,
+): number {
+  const layer = m.layer(ind, type);
+  const cap = (layer?.n ?? 0) + 1;
+  if (scratchTime.length < cap) {
+    scratchTime = new Float64Array(cap * 2);
+    scratchValue = new Float64Array(cap * 2);
+  }
+  let n = 0;
+  if (layer) {
+    const nu = m.nUnits;
+    // The time of ordinal k is firstYear·per + k (Calendar.timeOf).
+    const t0 = m.cat.calendar.firstYear * PERIODS_PER_YEAR[type];
+    const val = layer.val;
+    for (let k = 0; k < layer.n; k++) {
+      const time = t0 + k;
+      if (time > until) break;
+      const v = val[k * nu + unit]!;
+      if (Number.isNaN(v)) continue;
+      scratchTime[n] = time;
+      scratchValue[n] = v;
+      n++;
+    }
+  }
+  if (baseTime !== undefined && baseValue !== null && baseTime <= until) {
+    let j = 0;
+    while (j < n && scratchTime[j]! < baseTime) j++;
+    if (j === n || scratchTime[j] !== baseTime) {
+      scratchTime.copyWithin(j + 1, j, n);
+      scratchValue.copyWithin(j + 1, j, n);
+      scratchTime[j] = baseTime;
+      scratchValue[j] = baseValue;
+      n++;
+    }
+  }
+  return n;
+}
+
+const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
 export function assessOne(
   m: Model,
   ind: number,
@@ -166,21 +228,17 @@ export function assessOne(
   const prof = profile ?? m.profile;
   const P: Period = tryParsePeriod(t.period)!;
   const until = Calendar.timeOf(P);
-  const series = seriesOf(m, ind, unit, t.periodType, until);
   // The target's documented baseline counts as an observation when the series has none for it.
   let baseTime: number | undefined;
   const bp = t.baselinePeriod ? tryParsePeriod(t.baselinePeriod) : null;
-  if (bp && bp.type === t.periodType) {
-    baseTime = Calendar.timeOf(bp);
-    if (t.baselineValue !== null && baseTime <= until && !series.some((p) => p.year === baseTime)) {
-      series.push({ year: baseTime, value: t.baselineValue });
-      series.sort((a, b) => a.year - b.year);
-    }
-  }
+  if (bp && bp.type === t.periodType) baseTime = Calendar.timeOf(bp);
+  const n = fillSeries(m, ind, unit, t.periodType, until, baseTime, t.baselineValue);
   if (baseTime === undefined && t.periodType !== 'year') {
     baseTime = prof.defaultBaseYear * PERIODS_PER_YEAR[t.periodType];
   }
-  const direction = directionOf(m, ind, t, series[0]?.value ?? null);
+  const times = scratchTime;
+  const values = scratchValue;
+  const direction = directionOf(m, ind, t, n > 0 ? values[0]! : null);
   const row: StatusRow = {
     key: statusKey(ind, unit, t.id),
     ind,
@@ -205,53 +263,56 @@ export function assessOne(
     trend: null,
     reason: { code: 'no_data', vi: 'Không có số liệu', en: 'No data' },
   };
-  let r: ProgressResult;
   try {
-    r = assessProgress({
-      series,
-      target: t.value,
-      ...(t.valueMax !== null ? { targetMax: t.valueMax } : {}),
-      targetYear: until,
-      direction,
-      comparator: t.comparator,
-      profile: prof,
-      currentYear: until,
-      isPercent: info.valueType === 'percent',
-      ...(baseTime !== undefined ? { baseYear: baseTime } : {}),
-    });
+    prepareAssessment(
+      {
+        target: t.value,
+        ...(t.valueMax !== null ? { targetMax: t.valueMax } : {}),
+        targetYear: until,
+        direction,
+        comparator: t.comparator,
+        profile: prof,
+        currentYear: until,
+        isPercent: info.valueType === 'percent',
+        ...(baseTime !== undefined ? { baseYear: baseTime } : {}),
+      },
+      scratchPrep,
+    );
   } catch (e) {
     if (!isChisoError(e)) throw e;
     row.status = 'not_computable';
     row.reason = { code: e.code, vi: e.vi, en: e.en };
     return row;
   }
+  const r = assessArrays(scratchPrep, times, values, n, scratchOut);
   row.status = r.status;
-  row.score = r.score;
-  row.ratio = r.ratio;
+  row.score = orNull(r.score);
+  row.ratio = orNull(r.ratio);
   row.measure = r.measure;
-  row.cagrActual = r.cagrActual;
-  row.cagrRequired = r.cagrRequired;
-  row.projection = r.projection?.value ?? null;
-  row.reason = r.reason;
-  if (r.current) {
-    row.latestValue = r.current.value;
-    row.latestPeriod = periodAt(t.periodType, r.current.year);
-    row.attainment = attainment({
-      actual: r.current.value,
-      target: t.value,
-      comparator: t.comparator,
-      ...(t.valueMax !== null ? { targetMax: t.valueMax } : {}),
-      baseline: t.baselineValue,
-    });
+  row.cagrActual = orNull(r.cagrActual);
+  row.cagrRequired = orNull(r.cagrRequired);
+  row.projection = r.hasProjection ? r.projection : null;
+  row.reason = progressReason(r.reason);
+  if (r.current >= 0) {
+    const v = values[r.current]!;
+    row.latestValue = v;
+    row.latestPeriod = periodAt(t.periodType, times[r.current]!);
+    row.attainment = attainmentChecked(
+      v,
+      t.value,
+      t.comparator,
+      t.valueMax ?? undefined,
+      t.baselineValue,
+      ATTAINMENT_CAP,
+    );
   }
-  if (r.base) {
-    row.baseValue = r.base.value;
-    row.basePeriod = periodAt(t.periodType, r.base.year);
+  if (r.base >= 0) {
+    row.baseValue = values[r.base]!;
+    row.basePeriod = periodAt(t.periodType, times[r.base]!);
   }
-  const pts = series.filter((p) => p.year <= until);
-  if (pts.length >= 2) {
-    const a = pts[pts.length - 2]!.value;
-    const b = pts[pts.length - 1]!.value;
+  if (n >= 2) {
+    const a = values[n - 2]!;
+    const b = values[n - 1]!;
     const d = direction === 'decrease' ? -1 : 1;
     const delta = (b - a) * d;
     row.trend = delta > 0 ? 'improving' : delta < 0 ? 'worsening' : 'flat';
