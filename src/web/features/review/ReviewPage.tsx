@@ -19,6 +19,7 @@ import type {
 } from '../../lib/rounds.ts';
 import { invalidate, useApi } from '../../lib/useApi.ts';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
+import { SubmissionActions } from '../admin-workflow/SubmissionActions.tsx';
 import { StatusPill } from '../workspace/StatusPill.tsx';
 
 function Review({ id }: { id: number }) {
@@ -214,6 +215,11 @@ function Review({ id }: { id: number }) {
               {t('review.return')}
             </button>
           </div>
+        </Section>
+      )}
+      {(s.status === 'approved' || s.status === 'locked') && (
+        <Section id="after-approval" title={t('adminWf.sub.title')}>
+          <SubmissionActions submission={s} onDone={data.reload} />
         </Section>
       )}
       <Section id="history" title={t('review.history')}>

@@ -22,6 +22,7 @@ import {
 } from '../../lib/rounds.ts';
 import { useSession } from '../../lib/session.tsx';
 import { invalidate, useApi } from '../../lib/useApi.ts';
+import { SubmissionActions } from '../admin-workflow/SubmissionActions.tsx';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
 import { StatusPill } from './StatusPill.tsx';
 
@@ -420,6 +421,9 @@ function Form({ id }: { id: number }) {
           </div>
         )}
       </form>
+      {(s.status === 'approved' || s.status === 'locked') && (
+        <SubmissionActions submission={s} onDone={() => void load()} />
+      )}
       <p>
         <Link to="/workspace">{t('form.back')}</Link>
       </p>
