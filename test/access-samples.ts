@@ -321,6 +321,8 @@ export const PARAMS: Record<string, ParamSample> = {
   'reporting-contacts/:id': (c) => c.fixtures.contact(c.scope),
   'rounds/:id': (c) => c.fixtures.round(c.scope),
   'submissions/:id': (c) => c.fixtures.submission(c.scope),
+  // a round's unit: the ward acted on (the matrix's rounds cover the communes of each district)
+  'units/:unit': async (c) => c.ward,
   'attachments/:id': (c) => c.fixtures.attachment(c.scope),
   'signatures/:id': (c) => c.fixtures.signature(c.scope),
   'users/:username': (c) => c.fixtures.userWithRoleOn(c.ward),

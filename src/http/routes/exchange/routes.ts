@@ -33,10 +33,16 @@ import {
 import { convertToPdf } from '../../../app/exchange/pdf.ts';
 import { quarterlyReportDocx, quarterlyReportXlsx } from '../../../app/exchange/quarterly-report.ts';
 import { exportTableXlsx, importValuesTemplate, valuesTemplateXlsx } from '../../../app/exchange/excel.ts';
+import {
+  importSubmissionTemplate,
+  submissionTemplateXlsx,
+} from '../../../app/exchange/submission-template.ts';
+import { zSubmission } from '../../../app/rounds/schemas.ts';
 import { ChisoError } from '../../../core/errors.ts';
 import { policy } from '../../policies/index.ts';
 import type { App, ServerDeps } from '../../server.ts';
-import { actorOf } from '../common.ts';
+import { actorOf, unitsFrom } from '../common.ts';
+import { callerOf } from '../rounds/scope.ts';
 
 /** Largest upload accepted by the import routes. */
 export const MAX_UPLOAD = 1024 * 1024 * 1024;
@@ -161,6 +167,10 @@ export default async function exchangeRoutes(app: App, deps: ServerDeps): Promis
   const { store } = deps;
   const publicUrl = () => deps.config.publicUrl.replace(/\/$/, '');
 
+  const zRoundUnit = z.object({ id: z.coerce.number().int().positive(), unit: z.string().min(1).max(64) });
+  /** The unit named by the path (the submission's unit; the use case checks the role on it again). */
+  const unitParam = unitsFrom(store, (req) => [(req.params as { unit?: string }).unit]);
+
   // Uploads: a scope where bodies are left as streams.
   await app.register(async (scope: App) => {
     scope.removeContentTypeParser(['application/json', 'text/plain']);
@@ -273,6 +283,45 @@ export default async function exchangeRoutes(app: App, deps: ServerDeps): Promis
     );
 
     scope.post(
+      '/api/rounds/:id/units/:unit/template',
+      {
+        schema: {
+          tags: ['exchange', 'submissions'],
+          summary:
+            'Import a filled-in submission template (.xlsx) into the unit’s submission as a draft save: the guards of PUT /api/submissions/:id/values, all or nothing, faults by sheet and cell',
+          params: zRoundUnit,
+          querystring: z.object({ file: zFileName }),
+          response: {
+            200: z.object({
+              submission: zSubmission,
+              file: z.string(),
+              sha256: z.string(),
+              rows: z.number(),
+              saved: z.array(
+                z.object({
+                  indicator: z.string(),
+                  cell: z.string(),
+                  outcome: z.enum(['created', 'updated', 'unchanged']),
+                }),
+              ),
+              unchanged: z.number(),
+            }),
+          },
+        },
+        config: { policy: policy.onUnits('reporter', unitParam) },
+      },
+      async (req) =>
+        importSubmissionTemplate(
+          store,
+          callerOf(req),
+          req.params.id,
+          req.params.unit,
+          await bodyBuffer(req, 20 * 1024 * 1024),
+          req.query.file ? { file: req.query.file } : {},
+        ),
+    );
+
+    scope.post(
       '/api/exchange/templates/import',
       {
         schema: {
@@ -292,6 +341,23 @@ export default async function exchangeRoutes(app: App, deps: ServerDeps): Promis
   });
 
   // ---- exports (signed-in viewers; approved values) ----
+  app.get(
+    '/api/rounds/:id/units/:unit/template.xlsx',
+    {
+      schema: {
+        tags: ['exchange', 'submissions'],
+        summary:
+          'The .xlsx template of a unit’s submission in a round: protected, drop-downs and validations, current draft values, instructions vi/en',
+        params: zRoundUnit,
+      },
+      config: { policy: policy.onUnits('viewer', unitParam) },
+    },
+    async (req, reply) => {
+      const t = await submissionTemplateXlsx(store.db, callerOf(req), req.params.id, req.params.unit);
+      return sendStream(reply, XLSX, t.filename, Readable.from([t.buffer]));
+    },
+  );
+
   for (const format of ['csv', 'json'] as const) {
     app.get(
       `/api/exchange/values.${format}`,
