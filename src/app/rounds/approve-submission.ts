@@ -11,6 +11,7 @@ import type { Caller } from './access.ts';
 import { onApproved, runHooks } from './hooks.ts';
 import type { SubmissionOut } from './schemas.ts';
 import { getSubmission, guardStep, moveValues, recordStep, valuedIndicatorIds } from './workflow.ts';
+import { approveTaskReports } from '../plans/task-reports.ts';
 
 export async function approveSubmission(
   ex: Executor,
@@ -28,6 +29,7 @@ export async function approveSubmission(
       en: `You submitted submission #${s.id}; someone else must approve it.`,
     });
   await moveValues(ex, caller.name, s, ['submitted'], 'approved');
+  await approveTaskReports(ex, caller.name, s);
   await recordStep(ex, caller, s, 'approve', {
     comment: input.comment?.trim() || null,
     set: sql`reviewed_by = ${caller.name}, reviewed_at = now(), return_comment = null`,

@@ -17,6 +17,7 @@ import {
   type zFormSection,
 } from './schemas.ts';
 import type { z } from 'zod';
+import { formTaskItems, insertFormTasks, resolveFormTasks } from '../plans/task-reports.ts';
 
 type Section = z.infer<typeof zFormSection>;
 interface ResolvedItem {
@@ -129,7 +130,7 @@ export async function getForm(ex: Executor, code: string, version?: number): Pro
         where fi.form_id = ${f.id} and fi.form_version = ${version ?? f.version} order by fi.position`,
   );
   const { id: _id, ...rest } = f;
-  return { ...rest, items };
+  return { ...rest, items, tasks: await formTaskItems(ex, f.id, version ?? f.version) };
 }
 
 export async function listForms(
@@ -161,6 +162,8 @@ export async function createForm(ex: Executor, actor: string, raw: FormInput): P
     });
   }
   const items = await resolveItems(ex, input.period_type, input.sections, input.items);
+  const tasks = await resolveFormTasks(ex, new Set(input.sections.map((x) => x.code)), input.tasks);
+  if (tasks.faults.length) throw new ChisoError({ ...tasks.faults[0]!, errors: tasks.faults });
   const [row] = await rows<{ id: number }>(
     ex,
     sql`insert into form (code, name_vi, name_en, description_vi, description_en, period_type, sections, created_by)
@@ -169,6 +172,7 @@ export async function createForm(ex: Executor, actor: string, raw: FormInput): P
         returning id`,
   );
   await insertItems(ex, row!.id, 1, items);
+  await insertFormTasks(ex, row!.id, 1, items.length + 1, tasks.items);
   await appendAudit(ex, {
     actor,
     action: 'form.create',
@@ -206,6 +210,18 @@ export async function reviseForm(
         where fi.form_id = ${cur.id} and fi.form_version = ${cur.version} order by fi.position`,
   );
   const items = await resolveItems(ex, cur.period_type, sections, input.items ?? currentItems);
+  const tasks = await resolveFormTasks(
+    ex,
+    new Set(sections.map((x) => x.code)),
+    input.tasks ??
+      (await formTaskItems(ex, cur.id, cur.version)).map((t) => ({
+        plan: t.plan,
+        number: t.number,
+        required: t.required,
+        section: t.section,
+      })),
+  );
+  if (tasks.faults.length) throw new ChisoError({ ...tasks.faults[0]!, errors: tasks.faults });
   const next = cur.version + 1;
   await ex.execute(
     sql`update form set version = ${next},
@@ -216,6 +232,7 @@ export async function reviseForm(
         where id = ${cur.id}`,
   );
   await insertItems(ex, cur.id, next, items);
+  await insertFormTasks(ex, cur.id, next, items.length + 1, tasks.items);
   await appendAudit(ex, {
     actor,
     action: 'form.revise',

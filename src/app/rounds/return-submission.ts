@@ -5,6 +5,7 @@ import type { Executor } from '../../store/db.ts';
 import type { Caller } from './access.ts';
 import type { SubmissionOut } from './schemas.ts';
 import { getSubmission, guardStep, moveValues, recordStep } from './workflow.ts';
+import { moveTaskReports } from '../plans/task-reports.ts';
 
 export async function returnSubmission(
   ex: Executor,
@@ -23,6 +24,7 @@ export async function returnSubmission(
       en: 'Say why the submission is returned.',
     });
   await moveValues(ex, caller.name, s, ['submitted'], 'draft');
+  await moveTaskReports(ex, caller.name, s, ['submitted'], 'draft');
   await recordStep(ex, caller, s, 'return', {
     comment,
     set: sql`reviewed_by = ${caller.name}, reviewed_at = now(), return_comment = ${comment}`,

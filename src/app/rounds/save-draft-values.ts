@@ -12,10 +12,13 @@ import { type ValueOut, setValue, type WriteOutcome } from '../catalogue/values.
 import type { Caller } from './access.ts';
 import { type SaveValuesInput, type SubmissionOut, zSaveValues } from './schemas.ts';
 import { getSubmission, guardEdit, submissionItems } from './workflow.ts';
+import { saveTaskReports, type TaskSaveResult } from '../plans/task-reports.ts';
 
 export interface SaveResult {
   submission: SubmissionOut;
   values: Array<{ indicator: string; outcome: WriteOutcome; value: ValueOut }>;
+  /** Task-progress items saved with the values (src/app/plans/task-reports.ts). */
+  tasks: TaskSaveResult['tasks'];
 }
 
 export async function saveDraftValues(
@@ -78,6 +81,9 @@ export async function saveDraftValues(
       });
     }
   }
+  const tasks = await saveTaskReports(ex, caller.name, s, input.tasks);
+  faults.push(...tasks.faults);
+  stale.push(...tasks.stale);
   if (faults.length) {
     const conflict = faults.find((f) => f.status === 409);
     const first = conflict ?? faults[0]!;
@@ -88,7 +94,7 @@ export async function saveDraftValues(
       ...(conflict ? { details: { current: stale } } : {}),
     });
   }
-  if (out.some((o) => o.outcome !== 'unchanged'))
+  if (out.some((o) => o.outcome !== 'unchanged') || tasks.tasks.some((t) => t.outcome !== 'unchanged'))
     await ex.execute(sql`update submission set version = version + 1, updated_at = now() where id = ${s.id}`);
-  return { submission: (await getSubmission(ex, s.id))!, values: out };
+  return { submission: (await getSubmission(ex, s.id))!, values: out, tasks: tasks.tasks };
 }

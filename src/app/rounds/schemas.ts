@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PERIOD_TYPES, zCode, zIsoDate, zPeriodCode } from '../catalogue/schemas.ts';
 import { RULE_IMPORTANCE, RULE_OPERATORS } from '../../core/validation.ts';
+import { zFormTaskInput, zFormTaskItem, zTaskReportInput } from '../plans/task-reports.ts';
 
 export const SUBMISSION_STATUSES = ['draft', 'submitted', 'returned', 'approved', 'locked'] as const;
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
@@ -38,6 +39,8 @@ export const zFormInput = z
     period_type: z.enum(PERIOD_TYPES),
     sections: z.array(zFormSection).max(50).default([]),
     items: z.array(zFormItemInput).min(1).max(500),
+    /** Task items (kind 'task'), after the indicators: the units that lead or coordinate each report its progress. */
+    tasks: z.array(zFormTaskInput).max(200).default([]),
   })
   .strict();
 export type FormInput = z.input<typeof zFormInput>;
@@ -48,6 +51,7 @@ export const zFormRevision = zFormInput
   .extend({
     // No default here: sections not sent stay as they are.
     sections: z.array(zFormSection).max(50).optional(),
+    tasks: z.array(zFormTaskInput).max(200).optional(),
     version: z.number().int().describe('The form version the editor last saw'),
   })
   .strict();
@@ -74,6 +78,7 @@ export const zForm = z.object({
   version: z.number(),
   sections: z.array(zFormSection),
   items: z.array(zFormItem),
+  tasks: z.array(zFormTaskItem),
   created_by: z.string(),
   updated_at: zTimestamp,
   archived: z.boolean(),
@@ -265,10 +270,16 @@ export const zSaveValues = z
           })
           .strict(),
       )
-      .min(1)
-      .max(1000),
+      .max(1000)
+      .default([]),
+    tasks: z
+      .array(zTaskReportInput)
+      .max(500)
+      .default([])
+      .describe('Task-progress items (the form’s task items for this unit), saved in the same transaction'),
   })
-  .strict();
+  .strict()
+  .refine((x) => x.values.length + x.tasks.length > 0, { message: 'Send at least one value or task report' });
 export type SaveValuesInput = z.input<typeof zSaveValues>;
 
 export const zFinding = z.object({

@@ -12,6 +12,7 @@ import { type SubmissionOut, zSubmitInput } from './schemas.ts';
 import { validateSubmissionData } from './validate-submission.ts';
 import { getSubmission, guardStep, moveValues, recordStep } from './workflow.ts';
 import type { z } from 'zod';
+import { moveTaskReports } from '../plans/task-reports.ts';
 
 /** Shortest comment accepted for a warning. */
 export const MIN_WARNING_COMMENT = 3;
@@ -63,6 +64,7 @@ export async function submit(
   }
   const late = vnDate(now) > s.deadline;
   await moveValues(ex, caller.name, s, ['draft'], 'submitted');
+  await moveTaskReports(ex, caller.name, s, ['draft'], 'submitted');
   await recordStep(ex, caller, s, 'submit', {
     data: { late, warnings: report.warnings.map((w) => ({ key: w.key, comment: comments[w.key] })) },
     set: sql`late = ${late}, submitted_by = ${caller.name}, submitted_at = now(),

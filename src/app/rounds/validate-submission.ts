@@ -15,6 +15,7 @@ import { parseRule, type ValidationReport, validateSubmission as runChecks } fro
 import { type Executor, rows } from '../../store/db.ts';
 import { rulesForForm } from './define-validation-rule.ts';
 import { previousPeriod, type SubmissionRow, submissionItems } from './workflow.ts';
+import { taskFindings } from '../plans/task-reports.ts';
 
 export const OUTLIER_HISTORY_PERIODS = 12;
 
@@ -87,7 +88,7 @@ export async function validateSubmissionData(ex: Executor, s: SubmissionRow): Pr
     }
   }
   const prev = previousPeriod(s.period);
-  return runChecks({
+  const report = runChecks({
     items: items.map((i) => {
       const hist = history.get(i.code) ?? [];
       return {
@@ -107,4 +108,7 @@ export async function validateSubmissionData(ex: Executor, s: SubmissionRow): Pr
     rules,
     lookup,
   });
+  // Task items: a required task without a report blocks (src/app/plans/task-reports.ts).
+  report.errors.push(...(await taskFindings(ex, s)));
+  return report;
 }

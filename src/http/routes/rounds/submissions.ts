@@ -10,6 +10,7 @@ import { listSubmissions, submissionEvents, submissionValues } from '../../../ap
 import { reopenSubmission } from '../../../app/rounds/reopen-submission.ts';
 import { returnSubmission } from '../../../app/rounds/return-submission.ts';
 import { saveDraftValues } from '../../../app/rounds/save-draft-values.ts';
+import { submissionTaskItems, zSubmissionTaskItem, zTaskSaveOut } from '../../../app/plans/task-reports.ts';
 import {
   SUBMISSION_STATUSES,
   zApproveInput,
@@ -132,15 +133,26 @@ export function submissionRoutes(app: App, { store }: ServerDeps, tx: TxRunner):
     {
       schema: {
         tags: ['submissions'],
-        summary: 'The submission’s items: value, version, status, and the previous period’s approved value',
+        summary:
+          'The submission’s items: value, version, status, and the previous period’s approved value; its task items with the unit’s report',
         params: zId,
-        response: { 200: z.object({ submission: zSubmission, items: z.array(zSubmissionValue) }) },
+        response: {
+          200: z.object({
+            submission: zSubmission,
+            items: z.array(zSubmissionValue),
+            tasks: z.array(zSubmissionTaskItem),
+          }),
+        },
       },
       config: { policy: policy.onUnits('viewer', onSubmission) },
     },
     async (req) => {
       const s = await loadSubmission(db, req.params.id);
-      return { submission: (await getSubmission(db, s.id))!, items: await submissionValues(db, s) };
+      return {
+        submission: (await getSubmission(db, s.id))!,
+        items: await submissionValues(db, s),
+        tasks: await submissionTaskItems(db, s),
+      };
     },
   );
   app.put(
@@ -167,6 +179,7 @@ export function submissionRoutes(app: App, { store }: ServerDeps, tx: TxRunner):
                 }),
               }),
             ),
+            tasks: z.array(zTaskSaveOut),
           }),
         },
       },
@@ -181,6 +194,7 @@ export function submissionRoutes(app: App, { store }: ServerDeps, tx: TxRunner):
           outcome: v.outcome,
           value: { id: v.value.id, value: v.value.value, version: v.value.version, status: v.value.status },
         })),
+        tasks: r.tasks,
       };
     },
   );
