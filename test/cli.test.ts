@@ -30,7 +30,7 @@ function startServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 150_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /ready on (http:\/\/\S+)/.exec(out);
@@ -55,7 +55,7 @@ describe('chiso command', () => {
       const second = spawnSync(process.execPath, [bin, 'migrate'], {
         env: env(data),
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 150_000,
       });
       expect(second.status).toBe(1);
       expect(second.stderr).toContain(`tiến trình ${child.pid}`);
@@ -71,10 +71,10 @@ describe('chiso command', () => {
     const again = spawnSync(process.execPath, [bin, 'migrate'], {
       env: env(data),
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 150_000,
     });
     expect(again.status).toBe(0);
-  });
+  }, 600_000);
 
   it('audit verify exits 0 on an intact chain and 1 naming the first altered entry', async () => {
     const data = join(dir, 'audit');
@@ -87,7 +87,7 @@ describe('chiso command', () => {
     const ok = spawnSync(process.execPath, [bin, 'audit', 'verify'], {
       env: env(data),
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 150_000,
     });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/OK: 4 entries/);
@@ -97,17 +97,17 @@ describe('chiso command', () => {
     const bad = spawnSync(process.execPath, [bin, 'audit', 'verify'], {
       env: env(data),
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 150_000,
     });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/BROKEN at entry 3/);
-  });
+  }, 400_000);
 
   it('rejects an unknown command with usage and exit code 2', () => {
     const r = spawnSync(process.execPath, [bin, 'frobnicate'], {
       env: env(join(dir, 'x')),
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 150_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/Usage: npx chiso/);
