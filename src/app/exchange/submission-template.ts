@@ -201,6 +201,9 @@ function validationOf(
 }
 
 const FONT = 'Times New Roman';
+/** Lines a wrapped text takes in a column of `width` characters (Times New Roman 11–12 pt). */
+const linesOf = (text: string, width: number): number =>
+  text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(part.length / (width * 1.1))), 0);
 const HEAD_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
 const ENTRY_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 const SECTION_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEDEDED' } };
@@ -359,6 +362,11 @@ export async function submissionTemplateXlsx(
       errorTitle: VALIDATION_TITLE,
       error: `Ghi chú tối đa ${MAX_COMMENT} ký tự. / At most ${MAX_COMMENT} characters.`,
     };
+    // LibreOffice and Excel do not grow rows for wrapped text written by a program: set the height.
+    row.height = Math.max(
+      16,
+      15 * Math.max(linesOf(String(ws.getCell(r, COL.name).value ?? ''), 58), linesOf(it.comment ?? '', 36)),
+    );
     r++;
   }
   await ws.protect('', {
@@ -377,10 +385,13 @@ export async function submissionTemplateXlsx(
     pivotTables: false,
   });
 
-  const help = wb.addWorksheet(SUBMISSION_HELP_SHEET, { views: [{ showGridLines: false }] });
-  help.getColumn(1).width = 110;
+  const help = wb.addWorksheet(SUBMISSION_HELP_SHEET, {
+    views: [{ showGridLines: false }],
+    pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
+  help.getColumn(1).width = 78;
   const lines: Array<[string, boolean]> = [
-    [`Mẫu báo cáo ${form.name_vi} — ${uName} — ${formatPeriodVi(p)}`, true],
+    [`Mẫu nhập số liệu: ${form.name_vi} — ${uName} — ${formatPeriodVi(p)}`, true],
     [
       '1. Chỉ nhập vào các ô màu vàng của trang "Báo cáo": cột "Giá trị" và cột "Ghi chú, giải trình". Các ô khác bị khóa.',
       false,
@@ -429,6 +440,7 @@ export async function submissionTemplateXlsx(
     c.value = t;
     c.font = { name: FONT, size: 12, bold };
     c.alignment = { wrapText: true, vertical: 'top' };
+    help.getRow(k + 1).height = 16 * linesOf(t, bold ? 66 : 74);
   });
   await help.protect('', { selectLockedCells: true, selectUnlockedCells: true });
 
