@@ -87,8 +87,14 @@ export function Root() {
   const navigation = useNavigation();
   const { pathname } = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
-  const { me } = useSession();
-  const nav = me ? [...NAV, { to: '/workspace', key: 'nav.workspace' as Key }] : NAV;
+  const { me, can } = useSession();
+  const nav = me
+    ? [
+        ...NAV,
+        { to: '/workspace', key: 'nav.workspace' as Key },
+        ...(can('admin') ? [{ to: '/admin', key: 'admin.nav' as Key }] : []),
+      ]
+    : NAV;
   useFocusOnNavigate();
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu after each navigation
   useEffect(() => setMenuOpen(false), [pathname]);
