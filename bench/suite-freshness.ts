@@ -80,6 +80,8 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: string) {
       }),
     );
     const approveMs = performance.now() - t;
+    // What the approving engine recomputed and wrote, with its phases (catch-up, read, compute, persist).
+    const approval = engine.stats.last;
     const seen: Record<string, number> = {};
     const deadline = t + 60_000;
     while (Object.keys(seen).length < 3 && performance.now() < deadline) {
@@ -94,6 +96,7 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: string) {
     const detail = {
       approve_transaction_ms: Math.round(approveMs),
       visible_ms: Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, Math.round(v)])),
+      approval,
       engine_start_full_rebuild_ms: Math.round(engineStartMs),
       engine_rebuild: rebuild,
       changed: `${ind} / ${ds.units.code[leaf]} / ${ds.periods[p]}`,

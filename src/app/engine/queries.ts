@@ -457,6 +457,99 @@ export function overview(m: Model, q: OverviewQuery, viewer: Viewer): Overview {
   };
 }
 
+/** One row of the overview summary: a unit's target, or the targets of every unit of a level folded. */
+export type OverviewRow =
+  | { kind: 'unit'; key: string; item: OverviewItem; recent: Array<{ period: string; value: number }> }
+  | { kind: 'level'; key: string; first: OverviewItem; units: number; counts: Array<[string, number]> };
+
+export interface OverviewSummary {
+  method_profile: Overview['method_profile'];
+  statuses: Overview['statuses'];
+  /** The level shown ('' = every level) and the levels to choose from, in their order. */
+  level: string;
+  levels: Array<{ code: string; name_vi: string; name_en: string | null }>;
+  /** Years with targets (every level and group), for the year filter. */
+  years: number[];
+  counts: Record<string, number>;
+  total: number;
+  groups: Array<Omit<Overview['groups'][number], 'items'> & { rows: OverviewRow[] }>;
+}
+
+/** The values of a unit at a period type up to a period: the last `n` present ones. */
+function recentValues(m: Model, ind: number, unit: number, period: string, n: number) {
+  const at = m.cat.calendar.locate(period);
+  const layer = at ? m.layer(ind, at.type) : undefined;
+  const out: Array<{ period: string; value: number }> = [];
+  if (!at || !layer) return out;
+  for (let k = Math.min(at.k, layer.n - 1); k >= 0 && out.length < n; k--) {
+    const v = layer.val[k * m.nUnits + unit]!;
+    if (!Number.isNaN(v)) out.push({ period: m.cat.calendar.code(at.type, k), value: v });
+  }
+  return out.reverse();
+}
+
+/**
+ * The public overview in one small payload: the overview with the targets set for every unit of a
+ * level folded into one row per indicator, level and period (the units' status counts), a unit's
+ * own target as one row with its recent values (for the sparkline), and what the page's filters
+ * need (levels, years). `level` undefined = the programme's own level (the first); '' = all.
+ */
+export function overviewSummary(
+  m: Model,
+  q: OverviewQuery,
+  viewer: Viewer,
+  levels: OverviewSummary['levels'],
+): OverviewSummary {
+  const level = q.level === undefined ? (levels[0]?.code ?? '') : q.level;
+  const full = overview(m, { ...q, level: level === '' ? undefined : level }, viewer);
+  const order = new Map(full.statuses.map((x, k) => [x.code, k]));
+  const groups = full.groups.map(({ items, ...g }) => {
+    const by = new Map<string, OverviewItem[]>();
+    for (const i of items) {
+      const k = `${i.indicator}|${i.level}|${i.period}`;
+      const list = by.get(k);
+      if (list) list.push(i);
+      else by.set(k, [i]);
+    }
+    const rows: OverviewRow[] = [];
+    for (const [key, list] of by) {
+      const first = list[0]!;
+      if (list.length === 1) {
+        const ind = m.cat.indicatorByCode.get(first.indicator)!;
+        const unit = m.cat.unitByCode.get(first.org_unit)!;
+        rows.push({ kind: 'unit', key, item: first, recent: recentValues(m, ind, unit, first.period, 8) });
+        continue;
+      }
+      const counts = new Map<string, number>();
+      for (const i of list) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
+      rows.push({
+        kind: 'level',
+        key,
+        first,
+        units: list.length,
+        counts: [...counts.entries()].sort((a, b) => (order.get(a[0]) ?? 99) - (order.get(b[0]) ?? 99)),
+      });
+    }
+    return { ...g, rows };
+  });
+  const years = new Set<number>();
+  for (const r of m.statuses.values()) {
+    if (!r.primary) continue;
+    if (!m.cat.indicators[r.ind]!.published && !viewer.seeUnpublished) continue;
+    years.add(Number(r.target.periodStart.slice(0, 4)));
+  }
+  return {
+    method_profile: full.method_profile,
+    statuses: full.statuses,
+    level,
+    levels,
+    years: [...years].sort((a, b) => a - b),
+    counts: full.counts,
+    total: full.total,
+    groups,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Series and roll-ups
 

@@ -141,6 +141,100 @@ describe('overview', () => {
     expect(b.headers['x-engine-version']).toBe(a.headers['x-engine-version']);
     expect(b.body).toEqual(a.body);
   });
+
+  it('answers 304 to a matching If-None-Match, and the full body to another', async () => {
+    const a = await get('/api/progress/overview?year=2024');
+    const etag = String(a.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await t.app.inject({
+      method: 'GET',
+      url: '/api/progress/overview?year=2024',
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    const other = await t.app.inject({
+      method: 'GET',
+      url: '/api/progress/overview?year=2024',
+      headers: { 'if-none-match': '"x"' },
+    });
+    expect(other.statusCode).toBe(200);
+    expect(other.json()).toEqual(a.body);
+    // Another query has another body and ETag.
+    const all = await get('/api/progress/overview');
+    expect(all.headers.etag).not.toBe(etag);
+    const series = await get('/api/indicators/KTXH-01/series?org_unit=79');
+    const s304 = await t.app.inject({
+      method: 'GET',
+      url: '/api/indicators/KTXH-01/series?org_unit=79',
+      headers: { 'if-none-match': String(series.headers.etag) },
+    });
+    expect(s304.statusCode).toBe(304);
+    expect((await get('/api/indicators/NOPE-404/series')).status).toBe(404);
+  });
+
+  it('summary: level targets folded into one row with the units’ statuses, the first level by default', async () => {
+    const full = (await get('/api/progress/overview')).body as {
+      total: number;
+      counts: Record<string, number>;
+      groups: Array<{
+        code: string;
+        items: Array<{ indicator: string; level: string; period: string; status: string }>;
+      }>;
+    };
+    type Row =
+      | {
+          kind: 'unit';
+          key: string;
+          item: { indicator: string; org_unit: string };
+          recent: Array<{ period: string; value: number }>;
+        }
+      | {
+          kind: 'level';
+          key: string;
+          first: { indicator: string };
+          units: number;
+          counts: Array<[string, number]>;
+        };
+    const all = (await get('/api/progress/overview?summary=true&level=all')).body as {
+      level: string;
+      levels: Array<{ code: string }>;
+      years: number[];
+      total: number;
+      counts: Record<string, number>;
+      groups: Array<{ code: string; total: number; rows: Row[] }>;
+    };
+    expect(all.level).toBe('');
+    expect(all.total).toBe(full.total);
+    expect(all.counts).toEqual(full.counts);
+    expect(all.years.length).toBeGreaterThan(0);
+    expect(all.years).toEqual([...all.years].sort((a, b) => a - b));
+    // Every item of the full overview is in exactly one row: its own, or a level row counting it.
+    for (const g of full.groups) {
+      const rowsOf = all.groups.find((x) => x.code === g.code)!.rows;
+      const covered = rowsOf.reduce((n, r) => n + (r.kind === 'unit' ? 1 : r.units), 0);
+      expect(covered).toBe(g.items.length);
+      for (const r of rowsOf) {
+        if (r.kind !== 'level') continue;
+        const [ind, level, period] = r.key.split('|');
+        const members = g.items.filter(
+          (i) => i.indicator === ind && i.level === level && i.period === period,
+        );
+        expect(members.length).toBe(r.units);
+        expect(r.counts.reduce((n, [, c]) => n + c, 0)).toBe(r.units);
+        for (const [status, c] of r.counts) expect(members.filter((i) => i.status === status).length).toBe(c);
+      }
+    }
+    const units = all.groups.flatMap((g) => g.rows).filter((r) => r.kind === 'unit');
+    expect(units.some((r) => r.kind === 'unit' && r.recent.length > 1)).toBe(true);
+    const bytesFull = JSON.stringify(full).length;
+    expect(JSON.stringify(all).length).toBeLessThan(bytesFull);
+    // Without level=: the programme's own level (the first of the ordered levels).
+    const first = (await get('/api/progress/overview?summary=true')).body as typeof all;
+    expect(first.level).toBe(first.levels[0]!.code);
+    const own = (await get(`/api/progress/overview?level=${first.level}`)).body as typeof full;
+    expect(first.total).toBe(own.total);
+  });
 });
 
 describe('series and roll-ups', () => {
@@ -395,6 +489,14 @@ describe('drafts and freshness', () => {
     expect(after).toMatchObject({ status: 'target_achieved', latest: { period: '2024', value: 12 } });
     const overviewAfter = await get('/api/progress/overview?year=2024');
     expect(overviewAfter.headers['x-engine-version']).not.toBe(overviewBefore.headers['x-engine-version']);
+    // The cached body was rebuilt: another ETag, and the old one no longer gets a 304.
+    expect(overviewAfter.headers.etag).not.toBe(overviewBefore.headers.etag);
+    const stale = await t.app.inject({
+      method: 'GET',
+      url: '/api/progress/overview?year=2024',
+      headers: { 'if-none-match': String(overviewBefore.headers.etag) },
+    });
+    expect(stale.statusCode).toBe(200);
     const status = (await get('/api/engine/status')).body;
     expect(status.stats.last).toMatchObject({ source: 'approval' });
     expect(status.stats.last.cells).toBeGreaterThanOrEqual(1);

@@ -7,16 +7,19 @@
  * draft and submitted figures of the units in the caller's scope. Every read first makes the
  * process's model current with the database (Engine.ensureCurrent).
  */
-import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Engine, engineOf, resolveProfile, stopEngine } from '../../../app/engine/engine.ts';
 import { addMethodology, getMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
-  type Overview,
   indexResultsFor,
   methodologiesFor,
   modelFor,
   overview,
+  overviewSummary,
+  type OverviewSummary,
   type ProgressItem,
   progressFromModel,
   progressFromTable,
@@ -26,6 +29,7 @@ import {
   type Viewer,
 } from '../../../app/engine/queries.ts';
 import { STATUS_ORDER } from '../../../core/progress.ts';
+import { rows } from '../../../store/db.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
 import { notFound } from '../../problem.ts';
 import type { App, ServerDeps } from '../../server.ts';
@@ -98,7 +102,49 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
     return e;
   };
   const db = store.db;
-  const overviewCache = new Map<string, { version: number; body: Overview }>();
+
+  /**
+   * Public reads answered from their serialised body, kept per engine version: a hit writes a
+   * buffer (or answers 304 Not Modified to a matching If-None-Match). The ETag is a hash of the
+   * body, so it holds across processes and restarts; a new engine version rebuilds the body.
+   */
+  const bodies = new Map<string, { version: number; etag: string; body: Buffer }>();
+  function sendCached(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    engine: Engine,
+    key: string,
+    build: () => unknown,
+  ): FastifyReply {
+    let hit = bodies.get(key);
+    if (!hit || hit.version !== engine.version) {
+      const body = Buffer.from(JSON.stringify(build()));
+      const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+      if (bodies.size >= 500) bodies.clear();
+      hit = { version: engine.version, etag, body };
+      bodies.set(key, hit);
+    }
+    reply.header('etag', hit.etag);
+    reply.header('cache-control', 'no-cache');
+    reply.header('x-engine-version', String(engine.version));
+    const inm = req.headers['if-none-match'];
+    if (inm?.split(',').some((t) => t.trim() === hit.etag || t.trim() === `W/${hit.etag}`)) {
+      return reply.code(304).send();
+    }
+    return reply.type('application/json; charset=utf-8').send(hit.body);
+  }
+  /** The levels in their order, for the overview summary (read when its body is rebuilt). */
+  let levelList: { version: number; items: OverviewSummary['levels'] } | null = null;
+  async function levelsOf(engine: Engine): Promise<OverviewSummary['levels']> {
+    if (levelList?.version !== engine.version) {
+      const items = await rows<OverviewSummary['levels'][number]>(
+        db,
+        sql`select code, name_vi, name_en from org_level order by sort, code`,
+      );
+      levelList = { version: engine.version, items };
+    }
+    return levelList.items;
+  }
 
   type PQ = z.infer<typeof zProgressQuery>;
   /** Progress rows for a query: the indexed table by default, memory for drafts or another profile. */
@@ -153,10 +199,15 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
         tags: ['engine'],
         summary:
           'Every target with status, attainment and trend, grouped by indicator group (the public overview)',
+        description:
+          'summary=true: one small payload for the overview page — the targets set for every unit of a level folded into one row ' +
+          '(the units’ status counts), a unit’s own target with its recent values, the levels and the years with targets; ' +
+          'without level= it shows the first level, level=all every level. Answers carry an ETag (304 on If-None-Match).',
         querystring: z.object({
           year: zYear,
           level: z.string().max(64).optional(),
           group: z.string().max(64).optional(),
+          summary: zBool,
         }),
       },
       config: { policy: policy.public() },
@@ -164,15 +215,15 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
     async (req, reply) => {
       const engine = await current();
       const viewer = viewerOf(req, false);
-      const key = `${viewer.seeUnpublished}|${req.query.year ?? ''}|${req.query.level ?? ''}|${req.query.group ?? ''}`;
-      let hit = overviewCache.get(key);
-      if (!hit || hit.version !== engine.version) {
-        if (overviewCache.size > 200) overviewCache.clear();
-        hit = { version: engine.version, body: overview(engine.model, req.query, viewer) };
-        overviewCache.set(key, hit);
-      }
-      reply.header('x-engine-version', String(engine.version));
-      return hit.body;
+      const { year, level, group, summary } = req.query;
+      const key = `overview|${summary ? 's' : ''}|${viewer.seeUnpublished}|${year ?? ''}|${level ?? ''}|${group ?? ''}`;
+      if (!summary)
+        return sendCached(req, reply, engine, key, () => overview(engine.model, req.query, viewer));
+      const levels = await levelsOf(engine);
+      const lv = level === 'all' ? '' : level;
+      return sendCached(req, reply, engine, key, () =>
+        overviewSummary(engine.model, { year, level: lv, group }, viewer, levels),
+      );
     },
   );
   app.get(
@@ -191,9 +242,16 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       },
       config: { policy: policy.public() },
     },
-    async (req) => {
+    async (req, reply) => {
       const engine = await current();
       const viewer = viewerOf(req, req.query.include_drafts);
+      if (viewer.draftScopes.length === 0) {
+        const { org_unit, period_type } = req.query;
+        const key = `series|${viewer.seeUnpublished}|${req.params.code}|${org_unit ?? ''}|${period_type ?? ''}`;
+        return sendCached(req, reply, engine, key, () =>
+          seriesFor(engine.model, req.params.code, org_unit, viewer, period_type),
+        );
+      }
       const m = await modelFor(db, engine, viewer, engine.model.cat.indicatorByCode.get(req.params.code));
       return seriesFor(m, req.params.code, req.query.org_unit, viewer, req.query.period_type);
     },
