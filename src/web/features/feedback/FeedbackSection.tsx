@@ -1,5 +1,5 @@
 /**
- * Public feedback (góp ý) on a plan or an indicator: what others wrote and the answers of the
+ * Public feedback (góp ý) on a plan, a task (target: its id) or an indicator: what others wrote and the answers of the
  * responsible unit, and a form to write (name and contact optional). The form carries the server's
  * signed token and a field people never see (spam without third-party services).
  */
@@ -23,7 +23,7 @@ interface PublicFeedback {
   answered_at: string | null;
 }
 
-export function FeedbackSection({ kind, target }: { kind: 'plan' | 'indicator'; target: string }) {
+export function FeedbackSection({ kind, target }: { kind: 'plan' | 'task' | 'indicator'; target: string }) {
   const { t, lang } = useI18n();
   const uid = useId();
   const list = useApi<ListOf<PublicFeedback>>(

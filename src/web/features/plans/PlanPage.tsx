@@ -3,7 +3,7 @@
  * status and progress; a diacritic-insensitive search lists the matching tasks; XLSX and CSV export.
  */
 import { useMemo, useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { matchesVi } from '../../../core/text.ts';
 import { FilterBar, SearchBox, SelectField } from '../../components/Fields.tsx';
 import { PageHeader, Section } from '../../components/Page.tsx';
@@ -20,12 +20,17 @@ function flatten(tasks: PlanTask[]): PlanTask[] {
 
 function TaskLine({ task }: { task: PlanTask }) {
   const { t, lang } = useI18n();
+  const plan = useParams().code ?? '';
   const deadline = pick(lang, task.deadline.label_vi, task.deadline.label_en);
   return (
     <div className="task-line">
       <span className="task-number">{task.number}</span>
       <div className="task-body">
-        <p className="task-name">{pick(lang, task.title_vi, task.title_en)}</p>
+        <p className="task-name">
+          <Link to={`/plans/${encodeURIComponent(plan)}/tasks/${encodeURIComponent(task.number)}`}>
+            {pick(lang, task.title_vi, task.title_en)}
+          </Link>
+        </p>
         <p className="task-facts">
           {task.lead && (
             <span>{t('plans.leadUnit', { unit: pick(lang, task.lead.name_vi, task.lead.name_en) })}</span>

@@ -25,10 +25,22 @@ import { invalidate, useApi } from '../../lib/useApi.ts';
 import { SubmissionActions } from '../admin-workflow/SubmissionActions.tsx';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
 import { StatusPill } from './StatusPill.tsx';
+import {
+  changedTasks,
+  type TaskDraft,
+  type TaskItem,
+  TaskProgressFields,
+  taskDraftsFrom,
+  taskErrorsFrom,
+  taskFieldId,
+  taskPayload,
+} from './TaskProgressFields.tsx';
 
 interface Loaded {
   submission: Submission;
   items: SubmissionItem[];
+  /** Task items: the tasks the unit leads or coordinates (TaskProgressFields). */
+  tasks: TaskItem[];
 }
 
 interface Message {
@@ -46,6 +58,8 @@ function Form({ id }: { id: number }) {
   const [raw, setRaw] = useState<Record<string, string>>({});
   const [comments, setComments] = useState<Record<string, string>>({});
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [taskDrafts, setTaskDrafts] = useState<Record<number, TaskDraft>>({});
+  const [taskErrors, setTaskErrors] = useState<Record<number, string[]>>({});
   const [report, setReport] = useState<ValidationReport | null>(null);
   const [warningComments, setWarningComments] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<Message | null>(null);
@@ -64,6 +78,7 @@ function Form({ id }: { id: number }) {
       setData(d);
       setRaw(Object.fromEntries(d.items.map((i) => [i.indicator, toInput(lang, i.value)])));
       setComments(Object.fromEntries(d.items.map((i) => [i.indicator, i.comment ?? ''])));
+      setTaskDrafts(taskDraftsFrom(d.tasks ?? []));
       setWarningComments(d.submission.warning_comments ?? {});
       return d;
     } catch (e) {
@@ -87,6 +102,11 @@ function Form({ id }: { id: number }) {
       return changedValue || (comments[i.indicator] ?? '') !== (i.comment ?? '');
     });
   }, [data, raw, comments, lang]);
+
+  const dirtyTasks = useMemo(
+    () => (data ? changedTasks(data.tasks ?? [], taskDrafts) : []),
+    [data, taskDrafts],
+  );
 
   const showSummary = () => setTimeout(() => summaryRef.current?.focus(), 0);
 
@@ -113,16 +133,20 @@ function Form({ id }: { id: number }) {
         version: i.version,
       });
     }
-    if (Object.keys(local).length) {
+    const tasks = taskPayload(data.tasks ?? [], taskDrafts, t('form.notANumber'));
+    const localCount = Object.keys(local).length + Object.keys(tasks.local).length;
+    if (localCount) {
       setFieldErrors(local);
-      setMessage({ kind: 'error', text: t('form.fixErrors', { count: Object.keys(local).length }) });
+      setTaskErrors(tasks.local);
+      setMessage({ kind: 'error', text: t('form.fixErrors', { count: localCount }) });
       showSummary();
       return false;
     }
-    if (values.length === 0) return true;
+    if (values.length === 0 && tasks.payload.length === 0) return true;
     try {
-      await api.put(`/api/submissions/${id}/values`, { values });
+      await api.put(`/api/submissions/${id}/values`, { values, tasks: tasks.payload });
       setFieldErrors({});
+      setTaskErrors({});
       await load();
       return true;
     } catch (e) {
@@ -135,7 +159,9 @@ function Form({ id }: { id: number }) {
         if (code) byField[code] = [...(byField[code] ?? []), text];
       }
       setFieldErrors(byField);
-      const n = Object.values(byField).flat().length;
+      const byTask = taskErrorsFrom(err.items ?? [], tasks.payload, lang);
+      setTaskErrors(byTask);
+      const n = Object.values(byField).flat().length + Object.values(byTask).flat().length;
       setMessage({ kind: 'error', text: n ? t('form.fixErrors', { count: n }) : err.text(lang) });
       showSummary();
       if (err.status === 409) await load();
@@ -200,7 +226,10 @@ function Form({ id }: { id: number }) {
   const findings = (code: string, sev: 'errors' | 'warnings') =>
     (report?.[sev] ?? []).filter((f) => f.indicator === code);
   const general = [...(report?.errors ?? []), ...(report?.warnings ?? [])].filter((f) => !f.indicator);
-  const errorCount = Object.values(fieldErrors).flat().length + (report?.errors.length ?? 0);
+  const errorCount =
+    Object.values(fieldErrors).flat().length +
+    Object.values(taskErrors).flat().length +
+    (report?.errors.length ?? 0);
   const summaryItems: Array<{ href: string; text: string }> = [
     ...Object.entries(fieldErrors).flatMap(([code, texts]) =>
       texts.map((text) => ({
@@ -208,8 +237,18 @@ function Form({ id }: { id: number }) {
         text: text.startsWith(code) ? text : `${code}: ${text}`,
       })),
     ),
+    ...Object.entries(taskErrors).flatMap(([task, texts]) =>
+      texts.map((text) => ({
+        href: `#${taskFieldId(Number(task))}`,
+        text: `${data.tasks.find((x) => x.task_id === Number(task))?.number ?? task}: ${text}`,
+      })),
+    ),
     ...(report?.errors ?? []).map((f) => ({
-      href: f.indicator ? `#${fieldId(f.indicator)}` : '#form-general',
+      href: f.indicator
+        ? `#${fieldId(f.indicator)}`
+        : f.key.startsWith('task_required:')
+          ? `#${taskFieldId(Number(f.key.slice('task_required:'.length)))}`
+          : '#form-general',
       text: pick(lang, f.vi, f.en),
     })),
     ...(report?.warnings ?? [])
@@ -380,6 +419,16 @@ function Form({ id }: { id: number }) {
             </fieldset>
           );
         })}
+        <TaskProgressFields
+          submissionId={id}
+          items={data.tasks ?? []}
+          drafts={taskDrafts}
+          onChange={(task, d) => setTaskDrafts((x) => ({ ...x, [task]: d }))}
+          errors={taskErrors}
+          canEdit={canEdit}
+          files={filesOf(null)}
+          onUploaded={attachments.reload}
+        />
         {report?.warnings.some((w) => !w.indicator) && (
           <div className="field-warning">
             {report.warnings
@@ -415,8 +464,10 @@ function Form({ id }: { id: number }) {
             <button type="button" className="btn btn-primary" disabled={busy !== null} onClick={onSubmit}>
               {busy === 'submit' ? t('form.submitting') : t('form.submit')}
             </button>
-            {dirty.length > 0 && (
-              <span className="muted small">{t('form.unsaved', { count: dirty.length })}</span>
+            {dirty.length + dirtyTasks.length > 0 && (
+              <span className="muted small">
+                {t('form.unsaved', { count: dirty.length + dirtyTasks.length })}
+              </span>
             )}
           </div>
         )}

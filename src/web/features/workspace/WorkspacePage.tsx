@@ -92,6 +92,9 @@ function ReviewerSummary() {
       <p>{t('workspace.waiting', { count: inbox.data.total })}</p>
       <Link className="btn btn-primary" to="/workspace/review">
         {t('workspace.openReview')}
+      </Link>{' '}
+      <Link className="btn btn-secondary" to="/workspace/feedback">
+        {t('inbox.link')}
       </Link>
     </Section>
   );
