@@ -14,10 +14,11 @@
  *   become `Category=option` pairs sorted and joined by ';'. Blank or the default combo is the total.
  * - Attribute option combos: chiso has none; only the default (blank, `default` or `HllvX50cXC0`) is
  *   accepted.
+ * - XML (DXF2 and ADX) is read as a stream of SAX events (./xml-stream.ts): each value is yielded
+ *   when its element closes, so files of any size are read in constant memory.
  * - Values are strings in DHIS2; booleans `true`/`false` become 1/0. `deleted=true` rows are refused
  *   (chiso archives values; it does not delete them through an import).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ChisoError, type ChisoErrorInit } from '../core/errors.ts';
 import {
   formatPeriod,
@@ -33,6 +34,7 @@ import { type CsvCell, csvLine } from './csv.ts';
 import { csvRecords } from './csv-read.ts';
 import { streamJson } from './json-stream.ts';
 import { type ByteSource, utf8Text } from './utf8.ts';
+import { xmlEvents } from './xml-stream.ts';
 import type { ValueRow } from './value-row.ts';
 
 export type Dhis2Kind = 'dataElement' | 'orgUnit' | 'categoryOptionCombo';
@@ -436,108 +438,55 @@ export async function* readDhis2Csv(
   }
 }
 
-async function wholeText(source: ByteSource, file: string, maxChars: number): Promise<string> {
-  let text = '';
-  for await (const t of utf8Text(source, file)) {
-    text += t;
-    if (text.length > maxChars)
-      throw new ChisoError({
-        code: 'file.too_large',
-        file,
-        status: 413,
-        vi: `Tệp XML ${file} quá lớn (trên ${maxChars} ký tự); hãy chia nhỏ hoặc dùng CSV/JSON.`,
-        en: `XML file ${file} is too large (over ${maxChars} characters); split it or use CSV/JSON.`,
-      });
-  }
-  return text;
-}
+const ADX_RESERVED = new Set(['dataElement', 'value', 'categoryOptionCombo', 'attributeOptionCombo']);
 
-function parseXml(text: string, file: string): Record<string, unknown> {
-  const ok = XMLValidator.validate(text);
-  if (ok !== true) {
-    const { code, msg } = ok.err;
-    let { line, col } = ok.err;
-    const lastLine = text.split('\n').length;
-    // Elements still open at the end of the text, or an attribute cut in the last line: the file is cut short.
-    const unclosed = code === 'InvalidXml' && /^Invalid '\[/.test(msg);
-    const cutShort = unclosed || (line >= lastLine && /open quote|unclosed|Unexpected end/i.test(msg));
-    if (unclosed) {
-      line = lastLine;
-      col = 0;
-    }
-    const what = unclosed ? `các phần tử chưa đóng ${msg.slice(8, -7).replace(/\s+/g, ' ')}` : msg;
-    const whatEn = unclosed ? `elements left open ${msg.slice(8, -7).replace(/\s+/g, ' ')}` : msg;
-    throw new ChisoError({
-      code: cutShort ? 'xml.truncated' : 'xml.syntax',
-      file,
-      row: line,
-      column: col,
-      vi: `Tệp ${file}, dòng ${line}: XML không hợp lệ${cutShort ? ' (tệp bị cắt cụt?)' : ''} — ${what}`,
-      en: `File ${file}, line ${line}: invalid XML${cutShort ? ' (truncated file?)' : ''} — ${whatEn}`,
-    });
-  }
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    removeNSPrefix: true,
-    parseAttributeValue: false,
-    parseTagValue: false,
-    trimValues: true,
-    isArray: (name) => name === 'group' || name === 'dataValue',
-  });
-  return parser.parse(text) as Record<string, unknown>;
-}
-
-/** Lines on which each `<dataValue` element starts, in document order. */
-function dataValueLines(text: string): number[] {
-  const out: number[] = [];
-  let line = 1;
-  let last = 0;
-  const re = /<(?:[\w-]+:)?dataValue\b/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    for (let i = last; i < m.index; i++) if (text.charCodeAt(i) === 10) line++;
-    last = m.index;
-    out.push(line);
-  }
-  return out;
-}
-
-const ADX_RESERVED = new Set([
-  'dataElement',
-  'value',
-  'categoryOptionCombo',
-  'attributeOptionCombo',
-  'annotation',
-  '#text',
-  'xmlns',
-]);
-
-/** IHE ADX (`urn:ihe:qrph:adx:2015`): groups with dataSet, period (ISO 8601 interval) and orgUnit. */
-export async function readAdx(
+/**
+ * IHE ADX (`urn:ihe:qrph:adx:2015`): groups with dataSet, period (ISO 8601 interval) and orgUnit.
+ * Streamed: each value is yielded when its element closes, so the file is never held whole.
+ */
+export async function* readAdx(
   source: ByteSource,
   ids: Dhis2Ids,
   file = 'data.adx.xml',
-  maxChars = 50_000_000,
-): Promise<AsyncGenerator<ValueRow>> {
-  const text = await wholeText(source, file, maxChars);
-  const doc = parseXml(text, file);
-  const root = doc.adx as Record<string, unknown> | undefined;
-  if (!root || typeof root !== 'object')
-    throw new ChisoError({
-      code: 'adx.root',
-      file,
-      vi: `Tệp ${file} không phải ADX (phần tử gốc phải là <adx xmlns="urn:ihe:qrph:adx:2015">).`,
-      en: `File ${file} is not ADX (the root element must be <adx xmlns="urn:ihe:qrph:adx:2015">).`,
-    });
-  const lines = dataValueLines(text);
-  const groups = (root.group as Array<Record<string, unknown>> | undefined) ?? [];
-  return (async function* () {
-    let k = 0;
-    for (const [gi, g] of groups.entries()) {
-      const values = (g.dataValue as Array<Record<string, unknown>> | undefined) ?? [];
-      const missing = ['orgUnit', 'period', 'dataSet'].filter((a) => typeof g[a] !== 'string' || g[a] === '');
-      for (const dv of values) {
-        const line = lines[k++] ?? 0;
+): AsyncGenerator<ValueRow> {
+  let depth = 0;
+  let group: Record<string, string> | null = null;
+  let gi = 0;
+  let dv: { attributes: Record<string, string>; line: number; annotation: string | null } | null = null;
+  let inAnnotation = false;
+  for await (const events of xmlEvents(utf8Text(source, file), file)) {
+    for (const ev of events) {
+      if (ev.kind === 'open') {
+        depth++;
+        if (depth === 1) {
+          if (ev.name !== 'adx')
+            throw new ChisoError({
+              code: 'adx.root',
+              file,
+              row: ev.line,
+              vi: `Tệp ${file} không phải ADX (phần tử gốc phải là <adx xmlns="urn:ihe:qrph:adx:2015">, không phải <${ev.name}>).`,
+              en: `File ${file} is not ADX (the root element must be <adx xmlns="urn:ihe:qrph:adx:2015">, not <${ev.name}>).`,
+            });
+        } else if (depth === 2 && ev.name === 'group') {
+          group = ev.attributes;
+          gi++;
+        } else if (depth === 3 && group && ev.name === 'dataValue') {
+          dv = { attributes: ev.attributes, line: ev.line, annotation: null };
+        } else if (depth === 4 && dv && ev.name === 'annotation') inAnnotation = true;
+        continue;
+      }
+      if (ev.kind === 'text') {
+        if (inAnnotation && dv) dv.annotation = (dv.annotation ?? '') + ev.text;
+        continue;
+      }
+      depth--;
+      if (depth === 3 && ev.name === 'annotation') inAnnotation = false;
+      else if (depth === 1 && ev.name === 'group') group = null;
+      else if (depth === 2 && dv && group && ev.name === 'dataValue') {
+        const { attributes: a, line } = dv;
+        const annotation = dv.annotation?.trim();
+        dv = null;
+        const missing = ['orgUnit', 'period', 'dataSet'].filter((k) => !group![k]);
         if (missing.length) {
           yield {
             line,
@@ -551,73 +500,79 @@ export async function readAdx(
                 code: 'adx.group_attributes',
                 file,
                 row: line,
-                column: `group[${gi + 1}]`,
-                vi: `Nhóm thứ ${gi + 1} thiếu thuộc tính bắt buộc: ${missing.join(', ')}.`,
-                en: `Group ${gi + 1} lacks mandatory attribute(s): ${missing.join(', ')}.`,
+                column: `group[${gi}]`,
+                vi: `Nhóm thứ ${gi} thiếu thuộc tính bắt buộc: ${missing.join(', ')}.`,
+                en: `Group ${gi} lacks mandatory attribute(s): ${missing.join(', ')}.`,
               },
             ],
           };
           continue;
         }
         const cats: Record<string, string> = {};
-        for (const [a, val] of Object.entries(dv))
-          if (!ADX_RESERVED.has(a) && typeof val === 'string') cats[a] = val;
-        const ann = dv.annotation;
+        for (const [k, v] of Object.entries(a)) if (!ADX_RESERVED.has(k)) cats[k] = v;
         yield valueRowFromDhis2(
           {
-            dataElement: dv.dataElement as string | undefined,
-            period: g.period as string,
-            orgUnit: g.orgUnit as string,
-            categoryOptionCombo: dv.categoryOptionCombo as string | undefined,
-            attributeOptionCombo: (dv.attributeOptionCombo ?? g.attributeOptionCombo) as string | undefined,
-            value: dv.value as string | undefined,
-            comment: typeof ann === 'string' ? ann : undefined,
+            dataElement: a.dataElement,
+            period: group.period,
+            orgUnit: group.orgUnit,
+            categoryOptionCombo: a.categoryOptionCombo,
+            attributeOptionCombo: a.attributeOptionCombo ?? group.attributeOptionCombo,
+            value: a.value,
+            comment: annotation || undefined,
             categories: cats,
           },
           { file, line, ids, periods: 'adx' },
         );
       }
     }
-  })();
+  }
 }
 
-/** DHIS2 DXF2 XML `<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0">`. */
-export async function readDhis2Xml(
+/** DHIS2 DXF2 XML `<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0">`, streamed like ADX. */
+export async function* readDhis2Xml(
   source: ByteSource,
   ids: Dhis2Ids,
   file = 'dataValueSet.xml',
-  maxChars = 50_000_000,
-): Promise<AsyncGenerator<ValueRow>> {
-  const text = await wholeText(source, file, maxChars);
-  const doc = parseXml(text, file);
-  const set = doc.dataValueSet as Record<string, unknown> | undefined;
-  if (!set || typeof set !== 'object')
-    throw new ChisoError({
-      code: 'dhis2.xml_root',
-      file,
-      vi: `Tệp ${file} không phải dataValueSet DHIS2 (phần tử gốc <dataValueSet>).`,
-      en: `File ${file} is not a DHIS2 dataValueSet (root element <dataValueSet>).`,
-    });
-  const lines = dataValueLines(text);
-  const values = (set.dataValue as Array<Record<string, unknown>> | undefined) ?? [];
-  return (async function* () {
-    for (const [k, dv] of values.entries()) {
-      const s = (a: string) => (typeof dv[a] === 'string' ? (dv[a] as string) : undefined);
+): AsyncGenerator<ValueRow> {
+  let depth = 0;
+  let set: Record<string, string> = {};
+  for await (const events of xmlEvents(utf8Text(source, file), file)) {
+    for (const ev of events) {
+      if (ev.kind === 'text') continue;
+      if (ev.kind === 'close') {
+        depth--;
+        continue;
+      }
+      depth++;
+      if (depth === 1) {
+        if (ev.name !== 'dataValueSet')
+          throw new ChisoError({
+            code: 'dhis2.xml_root',
+            file,
+            row: ev.line,
+            vi: `Tệp ${file} không phải dataValueSet DHIS2 (phần tử gốc <dataValueSet>, không phải <${ev.name}>).`,
+            en: `File ${file} is not a DHIS2 dataValueSet (root element <dataValueSet>, not <${ev.name}>).`,
+          });
+        set = ev.attributes;
+        continue;
+      }
+      if (depth !== 2 || ev.name !== 'dataValue') continue;
+      const a = ev.attributes;
       yield valueRowFromDhis2(
         {
-          dataElement: s('dataElement'),
-          period: s('period') ?? (set.period as string | undefined),
-          orgUnit: s('orgUnit') ?? (set.orgUnit as string | undefined),
-          categoryOptionCombo: s('categoryOptionCombo'),
-          attributeOptionCombo: s('attributeOptionCombo') ?? (set.attributeOptionCombo as string | undefined),
-          value: s('value'),
-          comment: s('comment'),
-          deleted: s('deleted'),
+          dataElement: a.dataElement,
+          period: a.period ?? set.period,
+          orgUnit: a.orgUnit ?? set.orgUnit,
+          categoryOptionCombo: a.categoryOptionCombo,
+          attributeOptionCombo: a.attributeOptionCombo ?? set.attributeOptionCombo,
+          value: a.value,
+          comment: a.comment,
+          deleted: a.deleted,
         },
-        { file, line: lines[k] ?? 0, ids, periods: 'dhis2' },
+        { file, line: ev.line, ids, periods: 'dhis2' },
       );
     }
-  })();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

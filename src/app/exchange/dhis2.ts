@@ -199,8 +199,8 @@ export async function importDhis2(
   let rowsOf: AsyncIterable<ValueRow>;
   if (format === 'json') rowsOf = readDhis2Json(h.source, ids, file);
   else if (format === 'csv') rowsOf = readDhis2Csv(h.source, ids, file);
-  else if (format === 'xml') rowsOf = await readDhis2Xml(h.source, ids, file);
-  else rowsOf = await readAdx(h.source, ids, file);
+  else if (format === 'xml') rowsOf = readDhis2Xml(h.source, ids, file);
+  else rowsOf = readAdx(h.source, ids, file);
   return importValueRows(
     store,
     actor,
