@@ -459,7 +459,14 @@ export function overview(m: Model, q: OverviewQuery, viewer: Viewer): Overview {
 
 /** One row of the overview summary: a unit's target, or the targets of every unit of a level folded. */
 export type OverviewRow =
-  | { kind: 'unit'; key: string; item: OverviewItem; recent: Array<{ period: string; value: number }> }
+  | {
+      kind: 'unit';
+      key: string;
+      item: OverviewItem;
+      recent: Array<{ period: string; value: number }>;
+      /** Provenance of the latest value when it is the unit's own figure ('synthetic' for demo series). */
+      latest_provenance?: string | null;
+    }
   | { kind: 'level'; key: string; first: OverviewItem; units: number; counts: Array<[string, number]> };
 
 export interface OverviewSummary {
@@ -470,6 +477,8 @@ export interface OverviewSummary {
   levels: Array<{ code: string; name_vi: string; name_en: string | null }>;
   /** Years with targets (every level and group), for the year filter. */
   years: number[];
+  /** The indicator groups (pillars) with visible indicators, in their order, for the group filter. */
+  group_list: Array<{ code: string; name_vi: string | null; name_en: string | null }>;
   counts: Record<string, number>;
   total: number;
   groups: Array<Omit<Overview['groups'][number], 'items'> & { rows: OverviewRow[] }>;
@@ -532,6 +541,19 @@ export function overviewSummary(
     }
     return { ...g, rows };
   });
+  const sortOf = new Map<string, number>();
+  const groupList: OverviewSummary['group_list'] = [];
+  for (const info of [...m.cat.indicators].sort((a, b) => a.groupSort - b.groupSort)) {
+    if (info.group === null || sortOf.has(info.group) || (!info.published && !viewer.seeUnpublished))
+      continue;
+    sortOf.set(info.group, info.groupSort);
+    groupList.push({ code: info.group, name_vi: info.groupNameVi, name_en: info.groupNameEn });
+  }
+  groups.sort(
+    (a, b) =>
+      (sortOf.get(a.code ?? '') ?? 1e9) - (sortOf.get(b.code ?? '') ?? 1e9) ||
+      (a.code ?? '').localeCompare(b.code ?? ''),
+  );
   const years = new Set<number>();
   for (const r of m.statuses.values()) {
     if (!r.primary) continue;
@@ -544,6 +566,7 @@ export function overviewSummary(
     level,
     levels,
     years: [...years].sort((a, b) => a - b),
+    group_list: groupList,
     counts: full.counts,
     total: full.total,
     groups,

@@ -109,19 +109,20 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
    * body, so it holds across processes and restarts; a new engine version rebuilds the body.
    */
   const bodies = new Map<string, { version: number; etag: string; body: Buffer }>();
-  function sendCached(
+  async function sendCached(
     req: FastifyRequest,
     reply: FastifyReply,
     engine: Engine,
     key: string,
     build: () => unknown,
-  ): FastifyReply {
+  ): Promise<FastifyReply> {
     let hit = bodies.get(key);
     if (!hit || hit.version !== engine.version) {
-      const body = Buffer.from(JSON.stringify(build()));
+      const version = engine.version;
+      const body = Buffer.from(JSON.stringify(await build()));
       const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
       if (bodies.size >= 500) bodies.clear();
-      hit = { version: engine.version, etag, body };
+      hit = { version, etag, body };
       bodies.set(key, hit);
     }
     reply.header('etag', hit.etag);
@@ -132,6 +133,26 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       return reply.code(304).send();
     }
     return reply.type('application/json; charset=utf-8').send(hit.body);
+  }
+  /** The provenance of the latest values that are the units' own figures (one query). */
+  async function addProvenance(r: OverviewSummary): Promise<void> {
+    const want = r.groups.flatMap((g) => g.rows).filter((x) => x.kind === 'unit' && x.item.latest);
+    if (want.length === 0) return;
+    const cells = want.map((x) => (x.kind === 'unit' ? x.item : null)!);
+    const found = await rows<{ i: string; u: string; p: string; provenance: string }>(
+      db,
+      sql`select i.code as i, u.code as u, v.period as p, v.provenance
+          from unnest(${sql.param(cells.map((c) => c.indicator))}::text[], ${sql.param(cells.map((c) => c.org_unit))}::text[],
+                      ${sql.param(cells.map((c) => c.latest!.period))}::text[]) as x(i, u, p)
+          join indicator i on i.code = x.i join org_unit u on u.code = x.u
+          join data_value v on v.indicator_id = i.id and v.org_unit_id = u.id and v.period = x.p and v.disagg = ''
+          where v.status = 'approved' and v.archived_at is null`,
+    );
+    const by = new Map(found.map((f) => [`${f.i}|${f.u}|${f.p}`, f.provenance]));
+    for (const x of want)
+      if (x.kind === 'unit')
+        x.latest_provenance =
+          by.get(`${x.item.indicator}|${x.item.org_unit}|${x.item.latest!.period}`) ?? null;
   }
   /** The levels in their order, for the overview summary (read when its body is rebuilt). */
   let levelList: { version: number; items: OverviewSummary['levels'] } | null = null;
@@ -221,9 +242,11 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
         return sendCached(req, reply, engine, key, () => overview(engine.model, req.query, viewer));
       const levels = await levelsOf(engine);
       const lv = level === 'all' ? '' : level;
-      return sendCached(req, reply, engine, key, () =>
-        overviewSummary(engine.model, { year, level: lv, group }, viewer, levels),
-      );
+      return sendCached(req, reply, engine, key, async () => {
+        const r = overviewSummary(engine.model, { year, level: lv, group }, viewer, levels);
+        await addProvenance(r);
+        return r;
+      });
     },
   );
   app.get(

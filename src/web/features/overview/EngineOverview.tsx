@@ -13,13 +13,10 @@ import { Section } from '../../components/Page.tsx';
 import { Sparkline } from '../../components/Sparkline.tsx';
 import { type Column, Table } from '../../components/Table.tsx';
 import { type Key, pick, useI18n } from '../../i18n/i18n.tsx';
-import { formatTarget, useNames } from '../../lib/catalogue.ts';
+import { formatTarget } from '../../lib/catalogue.ts';
 import { formatNumber, formatPeriod, formatValue } from '../../lib/format.ts';
 import { paths } from '../../lib/paths.ts';
-import type { DataValue, IndicatorGroup, ListOf, OrgLevel } from '../../lib/types.ts';
-import { useApiAll } from '../../lib/useApi.ts';
-import { type ProgressOverview, type ProgressRow, progressRows, STATUS_STYLE } from './progress.ts';
-import { seriesByKey } from './rows.ts';
+import { type ProgressSummary, STATUS_STYLE, type SummaryRow } from './progress.ts';
 
 const TREND: Record<string, Key> = {
   improving: 'overview.trend.improving',
@@ -27,20 +24,13 @@ const TREND: Record<string, Key> = {
   stable: 'overview.trend.stable',
 };
 
-export function EngineOverview({
-  data,
-  levels,
-  groups,
-  filters,
-}: {
-  data: ProgressOverview;
-  levels: OrgLevel[] | undefined;
-  groups: IndicatorGroup[] | undefined;
-  filters: React.ReactNode;
-}) {
+export function EngineOverview({ data, filters }: { data: ProgressSummary; filters: React.ReactNode }) {
   const { t, lang } = useI18n();
   const [q, setQ] = useState('');
-  const levelName = useNames(levels, lang);
+  const levelName = (code: string) => {
+    const l = data.levels.find((x) => x.code === code);
+    return l ? pick(lang, l.name_vi, l.name_en) : code;
+  };
   const statusOrder = data.statuses.map((s) => s.code);
   const statusLabel = (code: string) => {
     const key = `status.${code}` as Key;
@@ -50,36 +40,23 @@ export function EngineOverview({
     return api ? pick(lang, api.vi, api.en) : code;
   };
 
-  const unitCodes = useMemo(() => {
-    const s = new Set<string>();
-    for (const g of data.groups) for (const i of g.items) if (i.level === 'city') s.add(i.org_unit);
-    return [...s].sort();
-  }, [data]);
-  const valueUrls = useMemo(
-    () => unitCodes.map((u) => `/api/values?org_unit=${encodeURIComponent(u)}&limit=1000`),
-    [unitCodes],
+  // The server folds the targets of every unit of a level into one row and orders the groups.
+  const sections = useMemo(
+    () =>
+      data.groups
+        .map((g) => ({
+          ...g,
+          rows: g.rows.filter((r) => {
+            const i = r.kind === 'unit' ? r.item : r.first;
+            return !q || matchesVi(`${i.indicator} ${i.indicator_name_vi} ${i.indicator_name_en ?? ''}`, q);
+          }),
+        }))
+        .filter((g) => g.rows.length > 0),
+    [data, q],
   );
-  const values = useApiAll<ListOf<DataValue>>(valueUrls);
-  const series = useMemo(() => seriesByKey((values.data ?? []).flatMap((v) => v.items)), [values.data]);
-
-  const sections = useMemo(() => {
-    const order = new Map((groups ?? []).map((g, i) => [g.code, i]));
-    return data.groups
-      .map((g) => ({
-        ...g,
-        rows: progressRows(
-          g.items.filter(
-            (i) => !q || matchesVi(`${i.indicator} ${i.indicator_name_vi} ${i.indicator_name_en ?? ''}`, q),
-          ),
-          statusOrder,
-        ),
-      }))
-      .filter((g) => g.rows.length > 0)
-      .sort((a, b) => (order.get(a.code) ?? 99) - (order.get(b.code) ?? 99));
-  }, [data, groups, q, statusOrder]);
   const shown = sections.reduce((n, g) => n + g.rows.length, 0);
 
-  const columns: Array<Column<ProgressRow>> = [
+  const columns: Array<Column<SummaryRow>> = [
     {
       key: 'indicator',
       header: t('overview.col.indicator'),
@@ -136,8 +113,7 @@ export function EngineOverview({
         const i = r.item;
         if (!i.latest || i.latest.value === null)
           return <span className="muted">{t('overview.noData')}</span>;
-        const s = series.get(`${i.indicator}|${i.org_unit}`);
-        const synthetic = s?.find((v) => v.period === i.latest?.period)?.provenance === 'synthetic';
+        const synthetic = r.latest_provenance === 'synthetic';
         return (
           <>
             <strong>{formatValue(lang, i.latest.value, i.unit_of_measure)}</strong>
@@ -155,12 +131,12 @@ export function EngineOverview({
       cell: (r) => {
         if (r.kind === 'level') return <span className="muted">–</span>;
         const i = r.item;
-        const s = series.get(`${i.indicator}|${i.org_unit}`);
+        const s = r.recent;
         const cls =
           i.trend === 'improving' ? 'trend-good' : i.trend === 'worsening' ? 'trend-bad' : 'trend-flat';
         return (
           <span className={`trend ${cls}`}>
-            {s && s.length > 1 && <Sparkline values={s.map((v) => v.value as number)} />}
+            {s.length > 1 && <Sparkline values={s.map((v) => v.value)} />}
             <span className="trend-text">
               {i.trend && TREND[i.trend] ? t(TREND[i.trend]!) : t('overview.noTrend')}
               {i.projection !== null && (

@@ -25,7 +25,7 @@ import { paths } from '../../lib/paths.ts';
 import type { DataValue, ListOf, Target, TargetConflict } from '../../lib/types.ts';
 import { useApi, useApiAll } from '../../lib/useApi.ts';
 import { EngineOverview } from './EngineOverview.tsx';
-import type { ProgressOverview } from './progress.ts';
+import type { ProgressSummary } from './progress.ts';
 import { type OverviewRow, overviewRows } from './rows.ts';
 
 function TrendCell({ row, lang, t }: { row: OverviewRow; lang: Lang; t: Translate }) {
@@ -322,21 +322,22 @@ function CatalogueOverview() {
   );
 }
 
-/** The engine's assessment when the server has it; otherwise the targets beside their latest actuals. */
+/**
+ * The engine's assessment when the server has it (one request: the overview summary, which also
+ * carries the levels, groups and years of the filters); otherwise the targets beside their latest
+ * actuals.
+ */
 export function Component() {
   const { t, lang } = useI18n();
   const [params, setParams] = useSearchParams();
-  const levels = useLevels();
-  const groups = useGroups();
-  const targets = useApi<ListOf<Target>>('/api/targets', { limit: 1000 });
   const year = params.get('year') ?? '';
   const group = params.get('group') ?? '';
-  // the programme's own level (the first) unless the reader chooses another level, or all of them
+  // the programme's own level (the server's default: the first) unless the reader chooses another
+  // level, or all of them
   const levelParam = params.get('level') ?? '';
-  const level = levelParam === 'all' ? '' : levelParam || (levels?.[0]?.code ?? '');
-  const engine = useApi<ProgressOverview>(
-    levels ? '/api/progress/overview' : null,
-    { year, level, group },
+  const engine = useApi<ProgressSummary>(
+    '/api/progress/overview',
+    { summary: 'true', year, level: levelParam, group },
     { keep: true },
   );
   const setParam = (k: string, v: string) =>
@@ -348,10 +349,7 @@ export function Component() {
       },
       { replace: true },
     );
-  const years = useMemo(
-    () => [...new Set((targets.data?.items ?? []).map((x) => yearOf(x.period)))].sort((a, b) => a - b),
-    [targets.data],
-  );
+  const data = engine.data;
   const noEngine = engine.error?.status === 404;
   const header = (
     <PageHeader
@@ -368,21 +366,22 @@ export function Component() {
       </>
     );
   }
-  const filters = (
+  const firstLevel = data?.levels[0]?.code ?? '';
+  const filters = data && (
     <>
       <SelectField
         label={t('overview.filter.year')}
         value={year}
         onChange={(v) => setParam('year', v)}
         allLabel={t('common.all')}
-        options={years.map((y) => ({ value: String(y), label: String(y) }))}
+        options={data.years.map((y) => ({ value: String(y), label: String(y) }))}
       />
       <SelectField
         label={t('overview.filter.level')}
-        value={levelParam === 'all' ? 'all' : level}
-        onChange={(v) => setParam('level', v === levels?.[0]?.code ? '' : v)}
+        value={levelParam === 'all' ? 'all' : levelParam || firstLevel}
+        onChange={(v) => setParam('level', v === firstLevel ? '' : v)}
         options={[
-          ...(levels ?? []).map((l) => ({ value: l.code, label: pick(lang, l.name_vi, l.name_en) })),
+          ...data.levels.map((l) => ({ value: l.code, label: pick(lang, l.name_vi, l.name_en) })),
           { value: 'all', label: t('overview.allLevels') },
         ]}
       />
@@ -391,7 +390,10 @@ export function Component() {
         value={group}
         onChange={(v) => setParam('group', v)}
         allLabel={t('common.all')}
-        options={(groups ?? []).map((g) => ({ value: g.code, label: pick(lang, g.name_vi, g.name_en) }))}
+        options={data.group_list.map((g) => ({
+          value: g.code,
+          label: pick(lang, g.name_vi ?? g.code, g.name_en),
+        }))}
       />
     </>
   );
@@ -399,10 +401,10 @@ export function Component() {
     <>
       {header}
       {engine.error && <ErrorBox error={engine.error} onRetry={engine.reload} />}
-      {!engine.error && !engine.data && <Loading />}
-      {engine.data && (
+      {!engine.error && !data && <Loading />}
+      {data && (
         <div aria-busy={engine.loading} className={engine.loading ? 'refreshing' : undefined}>
-          <EngineOverview data={engine.data} levels={levels} groups={groups} filters={filters} />
+          <EngineOverview data={data} filters={filters} />
         </div>
       )}
     </>

@@ -38,6 +38,36 @@ export interface ProgressOverview {
   }>;
 }
 
+/** GET /api/progress/overview?summary=true: the overview page's one payload. */
+export type SummaryRow =
+  | {
+      kind: 'unit';
+      key: string;
+      item: ProgressItem;
+      recent: Array<{ period: string; value: number }>;
+      latest_provenance?: string | null;
+    }
+  | { kind: 'level'; key: string; first: ProgressItem; units: number; counts: Array<[string, number]> };
+
+export interface ProgressSummary {
+  method_profile: ProgressOverview['method_profile'];
+  statuses: ProgressOverview['statuses'];
+  level: string;
+  levels: Array<{ code: string; name_vi: string; name_en: string | null }>;
+  years: number[];
+  group_list: Array<{ code: string; name_vi: string | null; name_en: string | null }>;
+  counts: Record<string, number>;
+  total: number;
+  groups: Array<{
+    code: string;
+    name_vi: string;
+    name_en: string | null;
+    counts: Record<string, number>;
+    total: number;
+    rows: SummaryRow[];
+  }>;
+}
+
 /** The engine's statuses in the badge colours of the interface. */
 export const STATUS_STYLE: Record<string, StatusCode> = {
   target_achieved: 'achieved',
