@@ -44,7 +44,7 @@ export function definitionRoutes(app: App, { store }: ServerDeps, tx: TxRunner):
         querystring: z.object({ period_type: z.enum(PERIOD_TYPES).optional(), include_archived: zBool }),
         response: {
           200: z.object({
-            items: z.array(zForm.omit({ items: true }).extend({ items_count: z.number() })),
+            items: z.array(zForm.omit({ items: true, tasks: true }).extend({ items_count: z.number() })),
           }),
         },
       },

@@ -118,6 +118,7 @@ function Editor({ existing }: { existing: FormFull | null }) {
             onChange={setCode}
             required
             mono
+            readOnly={existing !== null}
             errors={errs('code')}
             help={existing ? t('adminWf.forms.codeFixed') : t('adminWf.forms.codeHelp')}
           />

@@ -52,11 +52,24 @@ function treeOrder(
   return out;
 }
 
-/** The index of a node in `definition.nodes` named by a server field like `definition.nodes[3](KTS).children[1].weight`. */
-const nodeOfField = (field: string | undefined): number | null => {
-  const m = /^definition\.nodes\[(\d+)\]/.exec(field ?? '');
-  return m ? Number(m[1]) : null;
-};
+/**
+ * Where a fault the server named belongs: `definition.nodes[3](KTS).children[1].weight` is on the
+ * edge from KTS to its second child; `definition.nodes[3](KTS).normalisation` on node KTS.
+ */
+function faultPlace(
+  field: string | undefined,
+  def: IndexDefinition,
+): { parent: string; child: string } | { node: string } | null {
+  const m = /^definition\.nodes\[(\d+)\](?:\([^)]*\))?(?:\.children\[(\d+)\])?/.exec(field ?? '');
+  if (!m) return null;
+  const n = def.nodes[Number(m[1])];
+  if (!n) return null;
+  if (m[2] !== undefined) {
+    const child = n.children?.[Number(m[2])]?.code;
+    if (child) return { parent: n.code, child };
+  }
+  return { node: n.code };
+}
 
 function Editor({ m }: { m: MethodologyFull }) {
   const { t, lang } = useI18n();
@@ -71,10 +84,13 @@ function Editor({ m }: { m: MethodologyFull }) {
   const [q, setQ] = useState('');
   const action = useAction();
   const rows = useMemo(() => treeOrder(def), [def]);
-  const byIndex = useMemo(() => new Map(def.nodes.map((n, i) => [n.code, i])), [def]);
-  const faultsAt = (code: string) =>
+  const faultsAt = (parent: string | null, code: string) =>
     (action.error?.items ?? [])
-      .filter((i) => nodeOfField(i.field) === byIndex.get(code))
+      .filter((i) => {
+        const at = faultPlace(i.field, def);
+        if (!at) return false;
+        return 'node' in at ? at.node === code : at.parent === parent && at.child === code;
+      })
       .map((i) => (lang === 'en' ? i.en : i.vi));
 
   const setNode = (code: string, patch: (n: IndexNode) => IndexNode) =>
@@ -191,7 +207,7 @@ function Editor({ m }: { m: MethodologyFull }) {
           {visible.map(({ node, depth, parent, edge }) => {
             const parentNode = parent ? def.nodes.find((n) => n.code === parent) : undefined;
             const w = parentNode?.children?.[edge]?.weight;
-            const faults = faultsAt(node.code);
+            const faults = faultsAt(parent, node.code);
             const key = `${parent ?? ''}/${node.code}`;
             return (
               <li

@@ -262,6 +262,7 @@ function Rules() {
   const rules = useApi<{ items: ValidationRule[] }>('/api/validation-rules', undefined, { fresh: true });
   const forms = useApi<{ items: FormSummary[] }>('/api/forms');
   if (rules.error) return <ErrorBox error={rules.error} onRetry={rules.reload} />;
+  if (forms.error) return <ErrorBox error={forms.error} onRetry={forms.reload} />;
   if (!rules.data || !forms.data) return <Loading />;
   const rows = rules.data.items.filter((r) =>
     matches(q, r.code, r.name_vi, r.name_en, r.left, r.right, r.form),

@@ -97,6 +97,7 @@ export function TextField({
   autoComplete = 'off',
   inputMode,
   mono = false,
+  readOnly = false,
 }: {
   label: string;
   value: string;
@@ -108,6 +109,7 @@ export function TextField({
   autoComplete?: string;
   inputMode?: 'text' | 'numeric' | 'decimal';
   mono?: boolean;
+  readOnly?: boolean;
 }) {
   const { t } = useI18n();
   const id = useId();
@@ -123,6 +125,7 @@ export function TextField({
         type={type}
         value={value}
         required={required}
+        readOnly={readOnly}
         autoComplete={autoComplete}
         inputMode={inputMode}
         spellCheck={false}
