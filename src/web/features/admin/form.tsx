@@ -129,12 +129,12 @@ function FieldShell({
           </span>
         )}
       </label>
+      {children({ id: `f-${name}`, describedBy })}
       {hint && (
         <p className="field-hint" id={hintId}>
           {hint}
         </p>
       )}
-      {children({ id: `f-${name}`, describedBy })}
       {error && (
         <p className="field-error" id={errId}>
           {error}
@@ -390,13 +390,12 @@ export function FormulaFault({ formula, position }: { formula: string; position:
   const after = chars.slice(at + 1).join('');
   return (
     <p className="formula-fault">
-      <span className="visually-hidden">{t('admin.indicator.faultAt', { n: at + 1 })}</span>
       <code aria-hidden="true">
         {before}
         <mark>{bad}</mark>
         {after}
       </code>
-      <span className="muted small"> {t('admin.indicator.faultAt', { n: at + 1 })}</span>
+      <span className="muted small"> {t('admin.indicator.faultAt', { n: at })}</span>
     </p>
   );
 }

@@ -275,6 +275,13 @@ function IndicatorView({
             </a>
             <a
               className="btn btn-secondary"
+              href={`/api/values.xlsx?indicator=${encodeURIComponent(i.code)}`}
+              download
+            >
+              {t('indicator.downloadValuesXlsx')}
+            </a>
+            <a
+              className="btn btn-secondary"
               href={`/api/targets.csv?indicator=${encodeURIComponent(i.code)}`}
               download
             >

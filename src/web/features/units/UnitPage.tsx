@@ -17,8 +17,9 @@ import { enumLabel, formatTarget, useLevels, useNames } from '../../lib/catalogu
 import { formatChange, formatDate, formatPeriod, formatPeriodShort, formatValue } from '../../lib/format.ts';
 import { paths } from '../../lib/paths.ts';
 import type { DataValue, Indicator, LineageLink, ListOf, OrgUnitDetail, Target } from '../../lib/types.ts';
-import { useApi } from '../../lib/useApi.ts';
+import { useApi, useApiAll } from '../../lib/useApi.ts';
 import { seriesByKey } from '../overview/rows.ts';
+import type { IndexResults, Methodology } from '../ranking/types.ts';
 
 interface IndicatorRow {
   code: string;
@@ -122,6 +123,7 @@ export function Component() {
         </Section>
       )}
       <UnitIndicators values={values.data.items} targets={targets} indicatorName={indicatorName} />
+      <UnitIndexScores code={u.code} level={u.level} />
       <Section id="targets" title={t('unit.targetsTitle')}>
         {targets.length === 0 ? (
           <Empty>{t('unit.noTargets')}</Empty>
@@ -358,6 +360,81 @@ function Children({
           </li>
         ))}
       </ul>
+    </Section>
+  );
+}
+
+/**
+ * The unit's composite index scores: for every methodology that ranks units of its level, the latest
+ * year's score, rank among the units ranked, and the 5–95 % rank interval of the sensitivity runs.
+ */
+function UnitIndexScores({ code, level }: { code: string; level: string }) {
+  const { t, lang } = useI18n();
+  const list = useApi<{ items: Methodology[] }>('/api/index/methodologies');
+  const mine = (list.data?.items ?? []).filter((m) => m.levels.includes(level) && m.years.length > 0);
+  const urls = mine.map(
+    (m) => `/api/index/${encodeURIComponent(m.code)}/results?period=${Math.max(...m.years)}`,
+  );
+  const results = useApiAll<IndexResults>(urls);
+  if (list.error || !list.data || mine.length === 0) return null;
+  if (results.error) {
+    return (
+      <Section id="index" title={t('unit.indexTitle')}>
+        <ErrorBox error={results.error} onRetry={results.reload} />
+      </Section>
+    );
+  }
+  if (!results.data) return <Loading />;
+  const rows = results.data.flatMap((r) => {
+    const u = r.units.find((x) => x.org_unit.code === code);
+    const ranked = r.units.filter((x) => x.rank !== null).length;
+    return u ? [{ r, u, ranked }] : [];
+  });
+  return (
+    <Section id="index" title={t('unit.indexTitle')}>
+      {rows.length === 0 ? (
+        <Empty>{t('unit.indexNone')}</Empty>
+      ) : (
+        <Table
+          caption={t('unit.indexCaption')}
+          captionHidden
+          rows={rows}
+          rowKey={(x) => x.r.methodology.code}
+          columns={[
+            {
+              key: 'index',
+              header: t('unit.indexCol.index'),
+              rowHeader: true,
+              cell: (x) => (
+                <Link to={`/rankings/${encodeURIComponent(x.r.methodology.code)}`}>
+                  {pick(lang, x.r.methodology.name_vi, x.r.methodology.name_en)}
+                </Link>
+              ),
+              className: 'col-wide',
+            },
+            { key: 'year', header: t('unit.indexCol.year'), cell: (x) => x.r.period },
+            {
+              key: 'score',
+              header: t('unit.indexCol.score'),
+              numeric: true,
+              cell: (x) => <strong>{formatValue(lang, x.u.score, null)}</strong>,
+            },
+            {
+              key: 'rank',
+              header: t('unit.indexCol.rank'),
+              numeric: true,
+              cell: (x) =>
+                x.u.rank === null ? '–' : t('unit.indexRank', { rank: x.u.rank, total: x.ranked }),
+            },
+            {
+              key: 'interval',
+              header: t('unit.indexCol.interval'),
+              numeric: true,
+              cell: (x) => (x.u.sensitivity ? `${x.u.sensitivity.q5}–${x.u.sensitivity.q95}` : '–'),
+            },
+          ]}
+        />
+      )}
     </Section>
   );
 }
