@@ -11,6 +11,7 @@ import { checkValue } from '../../core/values.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import { notifyApproved } from '../engine/notify.ts';
+import { assertValueEditable } from './frozen-values.ts';
 import { documentId, indicatorRef, periodOf, unitRef } from './refs.ts';
 import { type ValueInput, zValueInput } from './schemas.ts';
 
@@ -127,6 +128,7 @@ export async function setValue(
         details: { current: null },
       });
     }
+    await assertValueEditable(ex, ind.id, unit.id, period);
     const [row] = await rows<{ id: number }>(
       ex,
       sql`insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value, provenance, status, comment, source_document_id, changed_by)
@@ -144,6 +146,16 @@ export async function setValue(
       await notifyApproved(ex, { unitIds: [unit.id], period, indicatorIds: [ind.id] });
     return { value: (await getValue(ex, row!.id))!, outcome: 'created' };
   }
+  const same =
+    input.version === current.version &&
+    current.value === input.value &&
+    (current.comment ?? null) === (input.comment ?? null) &&
+    current.provenance === input.provenance &&
+    current.status === status &&
+    !current.archived;
+  if (same) return { value: (await getValue(ex, current.id))!, outcome: 'unchanged' };
+  // Held by a submission that is submitted, approved or locked: only the workflow may change it.
+  await assertValueEditable(ex, ind.id, unit.id, period);
   if (input.version === undefined || input.version !== current.version) {
     throw new ChisoError({
       code: 'conflict.stale_version',
@@ -153,13 +165,6 @@ export async function setValue(
       details: { current: await getValue(ex, current.id) },
     });
   }
-  const same =
-    current.value === input.value &&
-    (current.comment ?? null) === (input.comment ?? null) &&
-    current.provenance === input.provenance &&
-    current.status === status &&
-    !current.archived;
-  if (same) return { value: (await getValue(ex, current.id))!, outcome: 'unchanged' };
   await ex.execute(
     sql`update data_value set value = ${input.value}, provenance = ${input.provenance}, status = ${status},
         comment = ${input.comment ?? null}, source_document_id = coalesce(${docId}, source_document_id),
@@ -197,6 +202,11 @@ export async function archiveValue(ex: Executor, actor: string, id: number, vers
       details: { current },
     });
   }
+  const [keys] = await rows<{ indicator_id: number; org_unit_id: number; period: string }>(
+    ex,
+    sql`select indicator_id, org_unit_id, period from data_value where id = ${id}`,
+  );
+  await assertValueEditable(ex, keys!.indicator_id, keys!.org_unit_id, keys!.period);
   await ex.execute(
     sql`update data_value set archived_at = now(), version = version + 1, changed_by = ${actor}, comment = ${reason}, updated_at = now() where id = ${id}`,
   );

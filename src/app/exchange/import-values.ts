@@ -23,6 +23,7 @@ import { readValuesCsv } from '../../formats/values-csv.ts';
 import { readValuesJson } from '../../formats/values-json.ts';
 import { type Executor, rows, type Store, type Tx } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
+import { findFrozen, frozenError } from '../catalogue/frozen-values.ts';
 import { type CatalogueMaps, checkRow, loadCatalogueMaps, type StagedRow } from './catalogue-maps.ts';
 
 export interface ImportSummary {
@@ -103,19 +104,43 @@ async function createStage(tx: Executor): Promise<void> {
     f_provenance text,
     f_status text,
     f_comment text,
-    f_source_document_id integer
+    f_source_document_id integer,
+    sheet text,
+    cell text
   ) on commit drop`);
 }
 
-async function stageBatch(tx: Executor, batch: StagedRow[]): Promise<void> {
+/** A staged row with where its value sits in a workbook (for messages). */
+type Staged = StagedRow & { sheet: string | null; cell: string | null };
+
+async function stageBatch(tx: Executor, batch: Staged[]): Promise<void> {
   if (batch.length === 0) return;
-  const col = <K extends keyof StagedRow>(k: K) => sql.param(batch.map((r) => r[k]));
+  const col = <K extends keyof Staged>(k: K) => sql.param(batch.map((r) => r[k]));
   await tx.execute(sql`insert into ${STAGE} (line, indicator_id, org_unit_id, period, period_start, disagg, value,
-      provenance, status, comment, comment_given, source_document_id)
+      provenance, status, comment, comment_given, source_document_id, sheet, cell)
     select * from unnest(${col('line')}::int[], ${col('indicator_id')}::int[], ${col('org_unit_id')}::int[],
       ${col('period')}::text[], ${col('period_start')}::date[], ${col('disagg')}::text[], ${col('value')}::float8[],
       ${col('provenance')}::text[], ${col('status')}::text[], ${col('comment')}::text[], ${col('comment_given')}::bool[],
-      ${col('source_document_id')}::int[])`);
+      ${col('source_document_id')}::int[], ${col('sheet')}::text[], ${col('cell')}::text[])`);
+}
+
+/**
+ * Rows that would create or change a value held by a submission that is submitted, approved or
+ * locked (one query for the whole file). Unchanged rows pass: re-importing the same file is harmless.
+ */
+async function frozenRejections(tx: Tx, file: string, limit: number) {
+  const hits = await findFrozen(
+    tx,
+    sql`select line, indicator_id, org_unit_id, period, sheet, cell from ${STAGE} where action in ('create', 'update')`,
+    limit,
+  );
+  return {
+    errors: hits.map((h) => ({
+      error: frozenError(h, { file, column: h.cell ?? 'value' }),
+      sheet: h.sheet ?? undefined,
+    })),
+    count: hits[0]?.total ?? 0,
+  };
 }
 
 async function duplicateRejections(tx: Tx, maps: CatalogueMaps, file: string, limit: number) {
@@ -217,7 +242,7 @@ export async function importValueRows(
       const rejected: Rejection[] = [];
       let rejectedCount = 0;
       let count = 0;
-      let batch: StagedRow[] = [];
+      let batch: Staged[] = [];
       for await (const row of source.rows) {
         count++;
         const r = checkRow(maps, row, file);
@@ -227,7 +252,11 @@ export async function importValueRows(
           continue;
         }
         if (rejectedCount > 0) continue; // nothing will be written: stop staging, keep checking
-        batch.push(r.row);
+        batch.push({
+          ...r.row,
+          sheet: row.sheet ?? null,
+          cell: row.sheet ? (row.where?.value ?? null) : null,
+        });
         if (batch.length >= batchSize) {
           await stageBatch(tx, batch);
           batch = [];
@@ -238,8 +267,12 @@ export async function importValueRows(
       const dups = await duplicateRejections(tx, maps, file, maxRej);
       rejectedCount += dups.count;
       for (const e of dups.errors) if (rejected.length < maxRej) rejected.push(toRejection(e));
-      rejected.sort((a, b) => a.line - b.line);
       await classify(tx, provenance, status);
+      const frozen = await frozenRejections(tx, file, maxRej);
+      rejectedCount += frozen.count;
+      for (const f of frozen.errors)
+        if (rejected.length < maxRej) rejected.push(toRejection(f.error, f.sheet));
+      rejected.sort((a, b) => a.line - b.line);
       const counts = await rows<{ action: string; n: number }>(
         tx,
         sql`select action, count(*)::int as n from ${STAGE} group by action`,
