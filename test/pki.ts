@@ -40,6 +40,8 @@ export async function issue(options: {
   notBefore?: Date;
   notAfter?: Date;
   keyUsage?: 'sign' | 'encipher';
+  /** CRL distribution point URLs (extension cRLDistributionPoints). */
+  crlUrls?: string[];
 }): Promise<Issued> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = new pkijs.Certificate();
@@ -70,6 +72,23 @@ export async function issue(options: {
     }),
     new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: ku.toBER(false), parsedValue: ku }),
   ];
+  if (options.crlUrls?.length) {
+    const cdp = new pkijs.CRLDistributionPoints({
+      distributionPoints: [
+        new pkijs.DistributionPoint({
+          distributionPoint: options.crlUrls.map((value) => new pkijs.GeneralName({ type: 6, value })),
+        }),
+      ],
+    });
+    cert.extensions.push(
+      new pkijs.Extension({
+        extnID: '2.5.29.31',
+        critical: false,
+        extnValue: cdp.toSchema().toBER(false),
+        parsedValue: cdp,
+      }),
+    );
+  }
   await cert.sign(options.issuer?.keys.privateKey ?? keys.privateKey, 'SHA-256');
   return { cert, keys };
 }
@@ -169,3 +188,45 @@ export async function signDetached(
 export const toBase64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
 export const toPkcs7Pem = (der: Uint8Array): string =>
   `-----BEGIN PKCS7-----\n${toBase64(der).replace(/(.{64})/g, '$1\n')}\n-----END PKCS7-----\n`;
+
+/** A CRL signed by `issuer` listing `revoked` (with their revocation dates), DER. */
+export async function makeCrl(
+  issuer: Issued,
+  revoked: Array<{ cert: pkijs.Certificate; at?: Date; reason?: number }>,
+  options: { thisUpdate?: Date; nextUpdate?: Date | null } = {},
+): Promise<Uint8Array> {
+  const crl = new pkijs.CertificateRevocationList();
+  crl.version = 1;
+  crl.issuer = issuer.cert.subject;
+  crl.thisUpdate = new pkijs.Time({ type: 0, value: options.thisUpdate ?? new Date(Date.now() - 3600e3) });
+  if (options.nextUpdate !== null)
+    crl.nextUpdate = new pkijs.Time({ type: 0, value: options.nextUpdate ?? new Date(Date.now() + 7 * DAY) });
+  if (revoked.length)
+    crl.revokedCertificates = revoked.map(
+      (r) =>
+        new pkijs.RevokedCertificate({
+          userCertificate: new asn1js.Integer({
+            valueHex: r.cert.serialNumber.valueBlock.valueHexView.slice().buffer,
+          }),
+          revocationDate: new pkijs.Time({ type: 0, value: r.at ?? new Date(Date.now() - 60e3) }),
+          ...(r.reason !== undefined
+            ? {
+                crlEntryExtensions: new pkijs.Extensions({
+                  extensions: [
+                    new pkijs.Extension({
+                      extnID: '2.5.29.21',
+                      critical: false,
+                      extnValue: new asn1js.Enumerated({ value: r.reason }).toBER(false),
+                    }),
+                  ],
+                }),
+              }
+            : {}),
+        }),
+    );
+  await crl.sign(issuer.keys.privateKey, 'SHA-256');
+  return new Uint8Array(crl.toSchema(true).toBER(false));
+}
+
+export const crlToPem = (der: Uint8Array): string =>
+  `-----BEGIN X509 CRL-----\n${toBase64(der).replace(/(.{64})/g, '$1\n')}\n-----END X509 CRL-----\n`;

@@ -10,13 +10,19 @@
  *  5. the certificate chains, through the certificates carried in the signature, to one of the trust
  *     roots, every certificate valid at the signing time;
  *  6. the message digest and the signature itself verify.
- * Revocation (CRL, OCSP) is not checked: no network access is assumed.
+ *  7. with a revocation checker (revocation.ts): no certificate of the chain below the trust root is
+ *     revoked according to a current CRL (files, or fetched from the certificate's distribution
+ *     point). A revoked certificate fails, whenever it was revoked (without a trusted timestamp the
+ *     signature cannot be proven older than the revocation); a state that cannot be known fails only
+ *     under the policy `refuse`, otherwise the signature is valid with revocation `unknown`.
+ * OCSP is not checked.
  * Failures are reported, not thrown, with a stable code and a message in Vietnamese and English.
  */
 import { readFileSync, statSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ChisoError } from '../../core/errors.ts';
+import type { ChainRevocation, RevocationChecker } from './revocation.ts';
 
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
@@ -65,6 +71,8 @@ export interface CmsVerification {
   en: string;
   signer: SignerInfoOut | null;
   signingTime: Date | null;
+  /** The revocation check of the chain; null when no checker was given or the check was not reached. */
+  revocation: ChainRevocation | null;
 }
 
 /** Decodes base64 DER or PEM ('-----BEGIN PKCS7-----', 'CMS', 'PKCS #7 SIGNED DATA'); throws 400. */
@@ -173,6 +181,7 @@ export async function verifyDetachedCms(
   content: Uint8Array,
   trustRoots: pkijs.Certificate[],
   now: Date = new Date(),
+  revocation?: RevocationChecker,
 ): Promise<CmsVerification> {
   const cert = signerCertificate(sd);
   const signer = cert ? describe(cert) : null;
@@ -185,6 +194,7 @@ export async function verifyDetachedCms(
     en,
     signer,
     signingTime,
+    revocation: null,
   });
   if (!cert)
     return fail(
@@ -261,14 +271,83 @@ export async function verifyDetachedCms(
       `The digital signature is not valid: ${err.message ?? String(e)}`,
     );
   }
+  if (!revocation)
+    return {
+      ok: true,
+      code: 'signature.valid',
+      vi: 'Chữ ký hợp lệ.',
+      en: 'The signature is valid.',
+      signer,
+      signingTime,
+      revocation: null,
+    };
+  const rev = await revocation.checkChain(chainOf(cert, sd, trustRoots), now);
+  const revoked = rev.certificates.find((c) => c.state === 'revoked');
+  if (revoked) {
+    const when = revoked.revokedAt ? fmtDate(revoked.revokedAt) : '?';
+    const before = revoked.revokedAt && revoked.revokedAt <= at;
+    const whose = revoked.serial === signer?.serial ? 'của người ký' : `trong chuỗi (${revoked.subject})`;
+    const whoseEn =
+      revoked.serial === signer?.serial
+        ? 'The signer’s certificate'
+        : `A certificate of the chain (${revoked.subject})`;
+    return {
+      ...fail(
+        'signature.certificate_revoked',
+        `Chứng thư số ${whose} đã bị thu hồi lúc ${when}${revoked.reason ? ` (lý do: ${revoked.reason})` : ''}${before ? ', trước thời điểm ký' : ''}; theo ${revoked.source}.`,
+        `${whoseEn} was revoked at ${when}${revoked.reason ? ` (reason: ${revoked.reason})` : ''}${before ? ', before the signing time' : ''}; according to ${revoked.source}.`,
+      ),
+      revocation: rev,
+    };
+  }
+  if (rev.state === 'unknown') {
+    const why = rev.certificates
+      .filter((c) => c.state === 'unknown')
+      .map((c) => `${c.subject}: ${c.why}`)
+      .join(' | ');
+    const vi = `Không xác định được tình trạng thu hồi của chứng thư số (không có CRL hiện hành): ${why}`;
+    const en = `The revocation status of the certificates cannot be determined (no current CRL): ${why}`;
+    if (revocation.options.unknownPolicy === 'refuse')
+      return { ...fail('signature.revocation_unknown', vi, en), revocation: rev };
+    return { ok: true, code: 'signature.revocation_unknown', vi, en, signer, signingTime, revocation: rev };
+  }
   return {
     ok: true,
     code: 'signature.valid',
-    vi: 'Chữ ký hợp lệ.',
-    en: 'The signature is valid.',
+    vi: 'Chữ ký hợp lệ; chứng thư số không bị thu hồi.',
+    en: 'The signature is valid; no certificate is revoked.',
     signer,
     signingTime,
+    revocation: rev,
   };
+}
+
+/** The signer's chain, signer first, up to a trust root (issuers from the signature and the roots). */
+export function chainOf(
+  cert: pkijs.Certificate,
+  sd: pkijs.SignedData,
+  trustRoots: pkijs.Certificate[],
+): pkijs.Certificate[] {
+  const pool = [
+    ...trustRoots,
+    ...(sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate),
+  ];
+  const chain = [cert];
+  for (let c = cert; chain.length < 10; ) {
+    if (trustRoots.includes(c)) break;
+    const issuer =
+      trustRoots.find((r) => r.subject.isEqual(c.issuer)) ??
+      pool.find((p) => p !== c && p.subject.isEqual(c.issuer));
+    if (!issuer || issuer === c) break;
+    chain.push(issuer);
+    c = issuer;
+  }
+  return chain;
+}
+
+/** The certificates carried by a signature (for fetching their CRLs ahead of a transaction). */
+export function certificatesOf(sd: pkijs.SignedData): pkijs.Certificate[] {
+  return (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
 }
 
 /** Reads the certificates of a PEM file (several '-----BEGIN CERTIFICATE-----' blocks). */

@@ -38,7 +38,8 @@ export const zFormInput = z
     description_en: z.string().max(4000).nullish(),
     period_type: z.enum(PERIOD_TYPES),
     sections: z.array(zFormSection).max(50).default([]),
-    items: z.array(zFormItemInput).min(1).max(500),
+    /** Indicator items; a form has at least one item, an indicator or a task. */
+    items: z.array(zFormItemInput).max(500).default([]),
     /** Task items (kind 'task'), after the indicators: the units that lead or coordinate each report its progress. */
     tasks: z.array(zFormTaskInput).max(200).default([]),
   })
@@ -371,6 +372,30 @@ export const zSignature = z.object({
     .object({ code: z.string(), vi: z.string(), en: z.string() })
     .nullable()
     .describe('Why the last verification failed'),
+  revocation: z
+    .enum(['good', 'revoked', 'unknown'])
+    .nullable()
+    .describe(
+      'Revocation (CRL) at the last verification: good, revoked, unknown (no current CRL: accepted with a warning unless CHISO_REVOCATION_UNKNOWN=refuse); null when not checked',
+    ),
+  revocation_detail: z
+    .object({
+      code: z.string(),
+      vi: z.string(),
+      en: z.string(),
+      certificates: z.array(
+        z.object({
+          subject: z.string(),
+          serial: z.string(),
+          state: z.enum(['good', 'revoked', 'unknown']),
+          source: z.string().nullable().describe('The CRL file or URL that answered'),
+          revoked_at: z.string().optional(),
+          reason: z.string().optional(),
+          why: z.string().optional().describe('Why the state is unknown'),
+        }),
+      ),
+    })
+    .nullable(),
   uploaded_by: z.string(),
   created_at: zTimestamp,
 });

@@ -22,7 +22,14 @@ import { ChisoError, isChisoError } from '../../core/errors.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit, canonicalJson } from '../audit.ts';
 import { type Caller, isoTs, notFound, requireRole } from './access.ts';
-import { type CmsVerification, decodeSignature, parseSignedData, verifyDetachedCms } from './cms.ts';
+import {
+  type CmsVerification,
+  certificatesOf,
+  decodeSignature,
+  parseSignedData,
+  verifyDetachedCms,
+} from './cms.ts';
+import type { RevocationChecker } from './revocation.ts';
 import type { SignatureOut } from './schemas.ts';
 import { loadSubmission, type SubmissionRow, submissionItems, unitOf } from './workflow.ts';
 
@@ -65,7 +72,48 @@ export async function canonicalContent(ex: Executor, s: SubmissionRow): Promise<
 const COLUMNS = sql`id, submission_id, content_sha256, signer_subject, signer_serial, signer_issuer,
   ${isoTs('signer_not_before')} as signer_not_before, ${isoTs('signer_not_after')} as signer_not_after,
   ${isoTs('signing_time')} as signing_time, ${isoTs('verified_at')} as verified_at, result, result_detail,
-  uploaded_by, ${isoTs('created_at')} as created_at`;
+  revocation, revocation_detail, uploaded_by, ${isoTs('created_at')} as created_at`;
+
+/** What is stored of a verification's revocation check (null when it was not checked). */
+function revocationColumns(v: CmsVerification): { state: string | null; detail: string | null } {
+  if (!v.revocation) return { state: null, detail: null };
+  const code =
+    v.revocation.state === 'good'
+      ? 'signature.not_revoked'
+      : v.revocation.state === 'revoked'
+        ? 'signature.certificate_revoked'
+        : 'signature.revocation_unknown';
+  const text =
+    v.revocation.state === 'good'
+      ? { vi: 'Không chứng thư nào trong chuỗi bị thu hồi.', en: 'No certificate of the chain is revoked.' }
+      : { vi: v.vi, en: v.en };
+  return {
+    state: v.revocation.state,
+    detail: JSON.stringify({
+      code,
+      ...text,
+      certificates: v.revocation.certificates.map((c) => ({
+        subject: c.subject,
+        serial: c.serial,
+        state: c.state,
+        source: c.source,
+        ...(c.revokedAt ? { revoked_at: c.revokedAt.toISOString() } : {}),
+        ...(c.reason ? { reason: c.reason } : {}),
+        ...(c.why ? { why: c.why } : {}),
+      })),
+    }),
+  };
+}
+
+/** Fetches, outside any transaction, the CRLs a signature's certificates name (see revocation.ts). */
+export async function warmRevocation(signatureText: string | Uint8Array, revocation: RevocationChecker) {
+  try {
+    const der = typeof signatureText === 'string' ? decodeSignature(signatureText) : signatureText;
+    await revocation.warm(certificatesOf(parseSignedData(der)));
+  } catch {
+    // a malformed signature is reported by the verification itself
+  }
+}
 
 export async function listSignatures(ex: Executor, submissionId: number): Promise<SignatureOut[]> {
   return rows<SignatureOut>(
@@ -87,7 +135,7 @@ export async function addSignature(
   submissionId: number,
   signatureText: string,
   trustRoots: pkijs.Certificate[],
-  options: { now?: Date } = {},
+  options: { now?: Date; revocation?: RevocationChecker } = {},
 ): Promise<SignatureOut> {
   const now = options.now ?? new Date();
   const s = await loadSubmission(ex, submissionId, true);
@@ -102,7 +150,8 @@ export async function addSignature(
   const der = decodeSignature(signatureText);
   const sd = parseSignedData(der);
   const content = await canonicalContent(ex, s);
-  const v = await verifyDetachedCms(sd, content.bytes, trustRoots, now);
+  const v = await verifyDetachedCms(sd, content.bytes, trustRoots, now, options.revocation);
+  const rev = revocationColumns(v);
   if (!v.ok)
     throw new ChisoError({
       code: v.code,
@@ -110,16 +159,19 @@ export async function addSignature(
       field: 'signature',
       vi: v.vi,
       en: v.en,
-      details: { content_sha256: content.sha256 },
+      details: {
+        content_sha256: content.sha256,
+        ...(rev.detail ? { revocation: JSON.parse(rev.detail) } : {}),
+      },
     });
   const signer = v.signer!;
   const [row] = await rows<{ id: number }>(
     ex,
     sql`insert into submission_signature (submission_id, signature, content_sha256, signer_subject, signer_serial, signer_issuer,
-          signer_not_before, signer_not_after, signing_time, verified_at, result, uploaded_by)
+          signer_not_before, signer_not_after, signing_time, verified_at, result, revocation, revocation_detail, uploaded_by)
         values (${s.id}, ${Buffer.from(der)}, ${content.sha256}, ${signer.subject}, ${signer.serial}, ${signer.issuer},
           ${signer.notBefore.toISOString()}, ${signer.notAfter.toISOString()}, ${v.signingTime?.toISOString() ?? null},
-          ${now.toISOString()}, 'valid', ${caller.name})
+          ${now.toISOString()}, 'valid', ${rev.state}, ${rev.detail}::jsonb, ${caller.name})
         returning id`,
   );
   await appendAudit(ex, {
@@ -134,6 +186,7 @@ export async function addSignature(
       serial: signer.serial,
       issuer: signer.issuer,
       signature_sha256: createHash('sha256').update(der).digest('hex'),
+      revocation: rev.state,
     },
   });
   return getSignature(ex, row!.id);
@@ -155,7 +208,7 @@ export async function reverifySignature(
   caller: Caller,
   id: number,
   trustRoots: pkijs.Certificate[],
-  options: { now?: Date } = {},
+  options: { now?: Date; revocation?: RevocationChecker } = {},
 ): Promise<SignatureOut & { current_content_sha256: string }> {
   const now = options.now ?? new Date();
   const [stored] = await rows<{ submission_id: number; signature: Uint8Array }>(
@@ -173,16 +226,19 @@ export async function reverifySignature(
       content.bytes,
       trustRoots,
       now,
+      options.revocation,
     );
   } catch (e) {
     // A stored signature that no longer parses (damaged in storage) is reported, not thrown.
     if (!isChisoError(e)) throw e;
-    v = { ok: false, code: e.code, vi: e.vi, en: e.en, signer: null, signingTime: null };
+    v = { ok: false, code: e.code, vi: e.vi, en: e.en, signer: null, signingTime: null, revocation: null };
   }
   const detail = v.ok ? null : { code: v.code, vi: v.vi, en: v.en };
+  const rev = revocationColumns(v);
   await ex.execute(
     sql`update submission_signature set verified_at = ${now.toISOString()}, result = ${v.ok ? 'valid' : 'invalid'},
-          result_detail = ${detail ? JSON.stringify(detail) : null}::jsonb where id = ${id}`,
+          result_detail = ${detail ? JSON.stringify(detail) : null}::jsonb,
+          revocation = ${rev.state}, revocation_detail = ${rev.detail}::jsonb where id = ${id}`,
   );
   await appendAudit(ex, {
     actor: caller.name,
@@ -193,6 +249,7 @@ export async function reverifySignature(
       submission: s.id,
       result: v.ok ? 'valid' : 'invalid',
       code: v.code,
+      revocation: rev.state,
       content_sha256: content.sha256,
     },
   });

@@ -2,14 +2,17 @@
  * Evidence and signatures: upload (multipart), list, download and archive attachments; the canonical
  * content of a submission (what a signer signs); add, list and re-verify detached CMS signatures.
  */
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { trustRootsFromEnv } from '../../../app/rounds/cms.ts';
+import { revocationFromEnv } from '../../../app/rounds/revocation.ts';
 import { zAttachment, zSignature, zSignatureInput } from '../../../app/rounds/schemas.ts';
 import {
   addSignature,
   canonicalContent,
   listSignatures,
   reverifySignature,
+  warmRevocation,
 } from '../../../app/rounds/sign-submission.ts';
 import {
   archiveAttachment,
@@ -21,6 +24,7 @@ import {
 import { loadSubmission } from '../../../app/rounds/workflow.ts';
 import { ChisoError } from '../../../core/errors.ts';
 import { contentDisposition } from '../../../core/media-type.ts';
+import { rows } from '../../../store/db.ts';
 import { policy } from '../../policies/index.ts';
 import type { App, ServerDeps } from '../../server.ts';
 import { attachmentUnit, callerOf, signatureUnit, submissionUnit } from './scope.ts';
@@ -177,8 +181,13 @@ export function evidenceRoutes(app: App, { store }: ServerDeps, tx: TxRunner): v
       config: { policy: policy.onUnits('reporter', onSubmission) },
     },
     async (req, reply) => {
+      const revocation = revocationFromEnv();
+      // CRLs are fetched before the transaction (cached), so that no network wait holds it open.
+      await warmRevocation(req.body.signature, revocation);
       const s = await tx((t) =>
-        addSignature(t, callerOf(req), req.params.id, req.body.signature, trustRootsFromEnv()),
+        addSignature(t, callerOf(req), req.params.id, req.body.signature, trustRootsFromEnv(), {
+          revocation,
+        }),
       );
       return reply.status(201).send(s);
     },
@@ -207,6 +216,16 @@ export function evidenceRoutes(app: App, { store }: ServerDeps, tx: TxRunner): v
       },
       config: { policy: policy.onUnits('viewer', signatureUnit(store)) },
     },
-    async (req) => tx((t) => reverifySignature(t, callerOf(req), req.params.id, trustRootsFromEnv())),
+    async (req) => {
+      const revocation = revocationFromEnv();
+      const [stored] = await rows<{ signature: Uint8Array }>(
+        db,
+        sql`select signature from submission_signature where id = ${req.params.id} and archived_at is null`,
+      );
+      if (stored) await warmRevocation(new Uint8Array(stored.signature), revocation);
+      return tx((t) =>
+        reverifySignature(t, callerOf(req), req.params.id, trustRootsFromEnv(), { revocation }),
+      );
+    },
   );
 }
