@@ -85,7 +85,8 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
   const seconds = ctx.opts.quick ? 5 : 15;
   try {
     const ind = ds.indicators[1]!.code;
-    const paths = ['/api/progress/overview', `/api/indicators/${ind}/series`];
+    // What the public pages read: the overview page's one request (the summary) and an indicator's series.
+    const paths = ['/api/progress/overview?summary=true', `/api/indicators/${ind}/series`];
     const missing: string[] = [];
     const bodies: string[] = [];
     for (const p of paths) {

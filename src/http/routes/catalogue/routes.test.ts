@@ -107,6 +107,23 @@ describe('the demo through the API', () => {
     ]);
   });
 
+  it('lists several indicators at once with indicators= (one request for what took one per indicator)', async () => {
+    const q = 'org_unit=79&period_from=2020&period_to=2024&limit=1000';
+    const a = (await get(`/api/values?indicator=DTI-RANK&${q}`)).body;
+    const b = (await get(`/api/values?indicator=KTXH-01&${q}`)).body;
+    expect(a.total).toBeGreaterThan(0);
+    expect(b.total).toBeGreaterThan(0);
+    const both = (await get(`/api/values?indicators=DTI-RANK,%20KTXH-01,&${q}`)).body;
+    expect(both.total).toBe(a.total + b.total);
+    const key = (v: { indicator_code?: string; indicator?: string; period: string }) =>
+      `${v.indicator_code ?? v.indicator}|${v.period}`;
+    expect(both.items.map(key).sort()).toEqual([...a.items, ...b.items].map(key).sort());
+    const csv = await get(`/api/values.csv?indicators=DTI-RANK,KTXH-01&${q}`);
+    expect((csv.body as string).trim().split('\r\n').length).toBe(both.total + 1);
+    const tooMany = Array.from({ length: 101 }, (_, k) => `X${k}`).join(',');
+    expect((await get(`/api/values?indicators=${tooMany}`)).status).toBe(400);
+  });
+
   it('marks generated values as synthetic', async () => {
     const { body } = await get('/api/values?provenance=synthetic&limit=5');
     expect(body.total).toBeGreaterThan(0);

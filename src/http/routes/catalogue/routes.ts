@@ -114,6 +114,18 @@ const zTargetQuery = z.object({
 });
 const zValueQuery = z.object({
   indicator: z.string().optional(),
+  /** Several indicators at once: codes separated by commas (at most 100). */
+  indicators: z
+    .string()
+    .max(4000)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().max(64)).max(100))
+    .optional(),
   org_unit: z.string().optional(),
   subtree: z.string().optional(),
   level: z.string().optional(),
