@@ -20,6 +20,9 @@ export async function serve(config: Config, log: (msg: string) => void = console
   try {
     if (config.loadDemo && (await isEmpty(store))) {
       const s = await loadDemo(store);
+      // The demo's reporting rounds (commune indicators 2025, the 2024 key tasks): a few inserts.
+      const { loadDemoRounds } = await import('../app/rounds/demo-rounds.ts');
+      await store.db.transaction((tx) => loadDemoRounds(tx));
       log(
         `demo loaded: ${s.units} units, ${s.indicators} indicators, ${s.targets} targets, ${s.values} reported values, ${s.synthetic_values} synthetic values`,
       );

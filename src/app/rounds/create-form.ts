@@ -102,7 +102,17 @@ async function resolveItems(
   return out;
 }
 
+/** A form needs at least one item: an indicator or a task. */
+const emptyForm = () =>
+  new ChisoError({
+    code: 'form.empty',
+    field: 'items',
+    vi: 'Biểu mẫu cần ít nhất một mục: một chỉ tiêu hoặc một nhiệm vụ.',
+    en: 'A form needs at least one item: an indicator or a task.',
+  });
+
 async function insertItems(ex: Executor, formId: number, version: number, items: ResolvedItem[]) {
+  if (!items.length) return;
   await ex.execute(
     sql`insert into form_item (form_id, form_version, position, kind, indicator_id, section, required) values ${sql.join(
       items.map(
@@ -164,6 +174,7 @@ export async function createForm(ex: Executor, actor: string, raw: FormInput): P
   const items = await resolveItems(ex, input.period_type, input.sections, input.items);
   const tasks = await resolveFormTasks(ex, new Set(input.sections.map((x) => x.code)), input.tasks);
   if (tasks.faults.length) throw new ChisoError({ ...tasks.faults[0]!, errors: tasks.faults });
+  if (items.length + tasks.items.length === 0) throw emptyForm();
   const [row] = await rows<{ id: number }>(
     ex,
     sql`insert into form (code, name_vi, name_en, description_vi, description_en, period_type, sections, created_by)
@@ -222,6 +233,7 @@ export async function reviseForm(
       })),
   );
   if (tasks.faults.length) throw new ChisoError({ ...tasks.faults[0]!, errors: tasks.faults });
+  if (items.length + tasks.items.length === 0) throw emptyForm();
   const next = cur.version + 1;
   await ex.execute(
     sql`update form set version = ${next},

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDemoStore } from '../../../test/fixtures.ts';
 import { rows, type Store } from '../../store/db.ts';
 import { getForm } from './create-form.ts';
-import { DEMO_FORM, loadDemoRounds } from './demo-rounds.ts';
+import { DEMO_FORM, DEMO_TASK_FORM, DEMO_TASK_PLAN, loadDemoRounds } from './demo-rounds.ts';
+import { submissionTaskItems } from '../plans/task-reports.ts';
+import { loadSubmission } from './workflow.ts';
 import { getRound } from './open-round.ts';
 
 let store: Store;
@@ -46,5 +48,28 @@ describe('demo rounds', () => {
     );
     expect(old!.n).toBe(0);
     expect(await store.db.transaction((tx) => loadDemoRounds(tx))).toBeNull();
+  });
+
+  it('open the 2024 key-task round for the city, with every task of the 2024 plan as a required item', async () => {
+    const form = (await getForm(store.db, DEMO_TASK_FORM))!;
+    const [leaves] = await rows<{ n: number }>(
+      store.db,
+      sql`select count(*)::int as n from task t join plan p on p.id = t.plan_id where p.code = ${DEMO_TASK_PLAN}
+          and not exists (select 1 from task c where c.parent_id = t.id)`,
+    );
+    expect(leaves!.n).toBeGreaterThan(10);
+    expect(form.items).toEqual([]);
+    expect(form.tasks).toHaveLength(leaves!.n);
+    expect(form.tasks.every((t) => t.required && t.plan === DEMO_TASK_PLAN)).toBe(true);
+    const subs = await rows<{ id: number; unit: string }>(
+      store.db,
+      sql`select s.id, u.code as unit from submission s join round r on r.id = s.round_id join form f on f.id = r.form_id
+          join org_unit u on u.id = s.org_unit_id where f.code = ${DEMO_TASK_FORM}`,
+    );
+    expect(subs.map((x) => x.unit)).toEqual(['79']);
+    // The city leads them (the plan names no other lead unit): its submission carries every task.
+    const items = await submissionTaskItems(store.db, await loadSubmission(store.db, subs[0]!.id));
+    expect(items).toHaveLength(leaves!.n);
+    expect(items.every((i) => i.role === 'lead' && i.report === null)).toBe(true);
   });
 });
