@@ -1,7 +1,7 @@
 /**
  * Open data: bulk downloads of the published catalogue — indicators, targets and approved values of
- * published indicators — as CSV, JSON and SDMX-CSV under CC BY 4.0, a DCAT-AP catalogue in JSON-LD,
- * and Open SDG data and metadata per indicator (export, and import back into the catalogue).
+ * published indicators, and the composite index results and rankings — as CSV, JSON and SDMX-CSV
+ * under CC BY 4.0, a DCAT-AP catalogue in JSON-LD, and Open SDG data and metadata per indicator (export, and import back into the catalogue).
  * Stable addresses are under /api/open-data/ (see src/http/routes/exchange/open-data.ts).
  */
 import { sql } from 'drizzle-orm';
@@ -26,7 +26,15 @@ import { hashing, type InputSource } from '../../formats/utf8.ts';
 import { type Executor, rows, type Store } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import { getIndicator, updateIndicator } from '../catalogue/indicators.ts';
+import { primed } from './export-values.ts';
 import { type ImportOptions, type ImportSummary, importValueRows } from './import-values.ts';
+import {
+  INDEX_CSV_COLUMNS,
+  type IndexFilter,
+  indexBatches,
+  indexCsvChunks,
+  sdmxIndexCsvChunks,
+} from './results.ts';
 
 export const OPEN_DATA_LICENSE = { id: 'CC-BY-4.0', url: CC_BY_4, ...LICENCE_TEXT };
 
@@ -157,7 +165,7 @@ export const OPEN_TARGET_COLUMNS = [
   'source_document',
 ] as const;
 
-export type OpenTable = 'indicators' | 'targets' | 'values';
+export type OpenTable = 'indicators' | 'targets' | 'values' | 'index-results';
 export type OpenFormat = 'csv' | 'json' | 'sdmx.csv';
 
 async function* jsonDocument<T>(
@@ -192,6 +200,7 @@ export async function openDataChunks(
   format: OpenFormat,
   publicUrl: string,
   indicator?: string,
+  index?: IndexFilter,
 ): Promise<AsyncGenerator<string>> {
   const ex = store.db;
   if (table === 'indicators') {
@@ -207,6 +216,13 @@ export async function openDataChunks(
     return format === 'csv'
       ? csvChunks(col<OpenTarget>(OPEN_TARGET_COLUMNS), list)
       : jsonDocument('targets', list, OPEN_TARGET_COLUMNS, publicUrl);
+  }
+  if (table === 'index-results') {
+    const batches = await primed(indexBatches(ex, index ?? {}));
+    if (format === 'sdmx.csv') return sdmxIndexCsvChunks(batches);
+    return format === 'csv'
+      ? indexCsvChunks(batches)
+      : jsonDocument('index-results', batches, INDEX_CSV_COLUMNS, publicUrl);
   }
   const batches = openValueBatches(ex, indicator);
   if (format === 'sdmx.csv') return sdmxValuesCsvChunks(batches);
@@ -277,6 +293,7 @@ export async function openDataCatalog(store: Store, publicUrl: string): Promise<
     bulk('indicators', 'Danh mục chỉ tiêu', 'Indicator catalogue', false),
     bulk('targets', 'Mục tiêu', 'Targets', true),
     bulk('values', 'Số liệu', 'Data values', true),
+    bulk('index-results', 'Kết quả bộ chỉ số và xếp hạng', 'Composite index results and rankings', true),
     ...inds.map((i): DcatDataset => {
       const s = span.get(i.code);
       const q = `indicator=${encodeURIComponent(i.code)}`;
@@ -327,8 +344,8 @@ export async function openDataCatalog(store: Store, publicUrl: string): Promise<
     homepage: publicUrl,
     title_vi: `Dữ liệu mở chỉ số — ${root.name_vi}`,
     title_en: `Open indicator data — ${root.name_vi}`,
-    description_vi: `Chỉ tiêu, mục tiêu và số liệu đã phê duyệt của ${root.name_vi}. ${LICENCE_TEXT.vi}`,
-    description_en: `Indicators, targets and approved values of ${root.name_vi}. ${LICENCE_TEXT.en}`,
+    description_vi: `Chỉ tiêu, mục tiêu, số liệu đã phê duyệt và kết quả, xếp hạng bộ chỉ số của ${root.name_vi}. ${LICENCE_TEXT.vi}`,
+    description_en: `Indicators, targets, approved values and composite index results and rankings of ${root.name_vi}. ${LICENCE_TEXT.en}`,
     publisher: root.name_vi,
     modified,
     datasets,

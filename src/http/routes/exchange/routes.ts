@@ -18,7 +18,7 @@ import {
   setDhis2Mappings,
   zDhis2MappingInput,
 } from '../../../app/exchange/dhis2.ts';
-import { exportValuesChunks } from '../../../app/exchange/export-values.ts';
+import { exportValuesChunks, primed } from '../../../app/exchange/export-values.ts';
 import { importValues } from '../../../app/exchange/import-values.ts';
 import {
   importOpenSdgData,
@@ -31,6 +31,14 @@ import {
   openSdgMetadata,
 } from '../../../app/exchange/open-data.ts';
 import { convertToPdf } from '../../../app/exchange/pdf.ts';
+import {
+  indexBatches,
+  indexCsvChunks,
+  indexResultsXlsx,
+  statusBatches,
+  statusCsvChunks,
+  statusesXlsx,
+} from '../../../app/exchange/results.ts';
 import { quarterlyReportDocx, quarterlyReportXlsx } from '../../../app/exchange/quarterly-report.ts';
 import { exportTableXlsx, importValuesTemplate, valuesTemplateXlsx } from '../../../app/exchange/excel.ts';
 import {
@@ -397,6 +405,71 @@ export default async function exchangeRoutes(app: App, deps: ServerDeps): Promis
         await exportTableXlsx(store, req.params.table, req.query),
       ),
   );
+  // ---- the engine's results: progress statuses, index results and rankings ----
+  const zStatusQuery = z.object({
+    indicator: z.string().max(64).optional(),
+    org_unit: z.string().max(64).optional(),
+    subtree: z.string().max(64).optional(),
+    level: z.string().max(40).optional(),
+    period: z.string().max(10).optional(),
+    status: z.string().max(40).optional(),
+    all_targets: zDryRun.describe('Every document’s target, not only the primary one'),
+  });
+  const zIndexQuery = z.object({
+    index: z.string().max(64).optional().describe('Methodology code'),
+    version: z.string().max(64).optional(),
+    period: z.string().max(10).optional().describe('A year'),
+    node: z.string().max(64).optional(),
+  });
+  for (const format of ['csv', 'xlsx'] as const) {
+    app.get(
+      `/api/exchange/statuses.${format}`,
+      {
+        schema: {
+          tags: ['exchange'],
+          summary: `Progress statuses (indicator × unit × target period: target, latest actual, attainment, status) as ${format.toUpperCase()}`,
+          querystring: zStatusQuery,
+        },
+        config: { policy: policy.catalogue('viewer') },
+      },
+      async (req, reply) => {
+        const f = req.query;
+        if (format === 'xlsx')
+          return sendStream(reply, XLSX, 'tien-do.xlsx', await statusesXlsx(store.db, f));
+        return sendStream(
+          reply,
+          'text/csv; charset=utf-8',
+          'statuses.csv',
+          statusCsvChunks(await primed(statusBatches(store.db, f))),
+        );
+      },
+    );
+    app.get(
+      `/api/exchange/index-results.${format}`,
+      {
+        schema: {
+          tags: ['exchange'],
+          summary: `Composite index results (every node) and rankings as ${format === 'xlsx' ? '.xlsx (a ranking sheet and a sheet of every node)' : 'CSV'}`,
+          querystring: zIndexQuery.extend({
+            ranking: zDryRun.describe('Only the overall index, in rank order'),
+          }),
+        },
+        config: { policy: policy.catalogue('viewer') },
+      },
+      async (req, reply) => {
+        const f = req.query;
+        if (format === 'xlsx')
+          return sendStream(reply, XLSX, 'chi-so-xep-hang.xlsx', await indexResultsXlsx(store.db, f));
+        return sendStream(
+          reply,
+          'text/csv; charset=utf-8',
+          f.ranking ? 'rankings.csv' : 'index-results.csv',
+          indexCsvChunks(await primed(indexBatches(store.db, f))),
+        );
+      },
+    );
+  }
+
   app.get(
     '/api/exchange/templates/values.xlsx',
     {
@@ -603,6 +676,39 @@ export default async function exchangeRoutes(app: App, deps: ServerDeps): Promis
           format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8',
           file,
           await openDataChunks(store, table, format, publicUrl(), req.query.indicator),
+        );
+      },
+    );
+  }
+  for (const format of ['csv', 'json', 'sdmx.csv'] as const) {
+    const file = `index-results.${format}`;
+    app.get(
+      `/api/open-data/${file}`,
+      {
+        schema: {
+          tags: ['open data'],
+          summary: `Open data: composite index results and rankings as ${format === 'sdmx.csv' ? 'SDMX-CSV' : format.toUpperCase()} (CC BY 4.0)`,
+          querystring: zIndexQuery.extend({
+            ranking: zDryRun.describe('Only the overall index, in rank order'),
+          }),
+        },
+        config: { policy: policy.public() },
+      },
+      async (req, reply) => {
+        const chunks = await openDataChunks(
+          store,
+          'index-results',
+          format,
+          publicUrl(),
+          undefined,
+          req.query,
+        );
+        licensed(reply);
+        return sendStream(
+          reply,
+          format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8',
+          file,
+          chunks,
         );
       },
     );
