@@ -18,6 +18,8 @@ import {
   unhideFeedback,
   zFeedbackInput,
 } from '../../../app/plans/feedback.ts';
+import { notifyNewFeedback } from '../../../app/plans/feedback-mail.ts';
+import { mailerFromEnv } from '../../../app/rounds/send-reminders.ts';
 import { ChisoError } from '../../../core/errors.ts';
 import { rows, type Tx } from '../../../store/db.ts';
 import { policy, type ScopeResolver, scopeRoots } from '../../policies/index.ts';
@@ -38,7 +40,7 @@ const zInboxQuery = zPublicQuery.extend({
 });
 const zId = z.object({ id: z.coerce.number().int().positive() });
 
-export default async function feedbackRoutes(app: App, { store }: ServerDeps): Promise<void> {
+export default async function feedbackRoutes(app: App, { store, config }: ServerDeps): Promise<void> {
   const db = store.db;
   const tx = <T>(fn: (t: Tx) => Promise<T>): Promise<T> => db.transaction(fn);
 
@@ -82,6 +84,14 @@ export default async function feedbackRoutes(app: App, { store }: ServerDeps): P
     async (req, reply) => {
       try {
         const item = await submitFeedback(store, req.body, { ip: req.ip });
+        // The responsible unit's contacts are e-mailed (when SMTP is configured); a failure is logged, not returned.
+        try {
+          const notice = await notifyNewFeedback(store, item, mailerFromEnv(), config.publicUrl);
+          if (notice?.error)
+            req.log.warn({ feedback: item.id, error: notice.error }, 'feedback e-mail failed');
+        } catch (e) {
+          req.log.warn({ feedback: item.id, err: e }, 'feedback e-mail failed');
+        }
         return reply.status(201).send(item);
       } catch (e) {
         if (e instanceof ChisoError && e.code === 'feedback.rate_limited') {
