@@ -9,6 +9,7 @@ import { PageHeader, Section } from '../../components/Page.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { type Column, Table } from '../../components/Table.tsx';
 import { pick, useI18n } from '../../i18n/i18n.tsx';
+import { useLevels, useNames } from '../../lib/catalogue.ts';
 import { useApi } from '../../lib/useApi.ts';
 import { matches, RequireAdmin, useAdminCrumbs } from './shared.tsx';
 import type { MethodologySummary } from './types.ts';
@@ -19,6 +20,7 @@ export const yearsText = (from: number, to: number | null) =>
 function List() {
   const { t, lang } = useI18n();
   const [q, setQ] = useState('');
+  const levelName = useNames(useLevels(), lang);
   const list = useApi<{
     items: MethodologySummary[];
     problems: Array<{ code: string; vi: string; en: string }>;
@@ -51,7 +53,7 @@ function List() {
     {
       key: 'levels',
       header: t('adminWf.method.col.levels'),
-      cell: (m) => m.levels.join(', ') || '–',
+      cell: (m) => m.levels.map(levelName).join(', ') || '–',
     },
     {
       key: 'indicators',

@@ -13,7 +13,7 @@ import { PageHeader, Section } from '../../components/Page.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { pick, useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
-import { useLevels } from '../../lib/catalogue.ts';
+import { useLevels, useNames } from '../../lib/catalogue.ts';
 import { formatNumber } from '../../lib/format.ts';
 import { invalidate, useApi } from '../../lib/useApi.ts';
 import { yearsText } from './MethodologiesPage.tsx';
@@ -75,6 +75,7 @@ function Editor({ m }: { m: MethodologyFull }) {
   const { t, lang } = useI18n();
   const navigate = useNavigate();
   const levels = useLevels();
+  const levelName = useNames(levels, lang);
   const [editing, setEditing] = useState(false);
   const [def, setDef] = useState<IndexDefinition>(() => structuredClone(m.definition));
   const [version, setVersion] = useState(`${m.version}-r${new Date().getFullYear()}`);
@@ -148,7 +149,7 @@ function Editor({ m }: { m: MethodologyFull }) {
         <dt>{t('adminWf.method.col.valid')}</dt>
         <dd>{yearsText(m.valid_from, m.valid_to)}</dd>
         <dt>{t('adminWf.method.col.levels')}</dt>
-        <dd>{m.levels.join(', ') || '–'}</dd>
+        <dd>{m.levels.map(levelName).join(', ') || '–'}</dd>
         <dt>{t('adminWf.method.col.results')}</dt>
         <dd>{m.years.join(', ') || '–'}</dd>
         <dt>{t('adminWf.method.createdBy')}</dt>

@@ -155,7 +155,7 @@ function Late({ round }: { round: Round }) {
 }
 
 function Submissions({ round, onChanged }: { round: Round; onChanged(): void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const subs = useApi<ListOf<Submission>>(
     '/api/submissions',
     { round: round.id, limit: 1000 },
@@ -203,12 +203,12 @@ function Submissions({ round, onChanged }: { round: Round; onChanged(): void }) 
       key: 'submitted',
       header: t('adminWf.round.col.submitted'),
       sort: (s) => s.submitted_at ?? '',
-      cell: (s) => (s.submitted_at ? formatDateTime('vi', s.submitted_at) : '–'),
+      cell: (s) => (s.submitted_at ? formatDateTime(lang, s.submitted_at) : '–'),
     },
     {
       key: 'actions',
       header: t('adminWf.round.col.actions'),
-      className: 'col-wide',
+      className: 'col-wide cell-actions',
       cell: (s) => <SubmissionActions submission={s} onDone={changed} compact />,
     },
   ];
