@@ -7,8 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildWebIfStale } from '../src/cli/build-web.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The traversal tests ask the web routes for files: they need the built application, as served.
+  await buildWebIfStale();
   if (process.env.DATABASE_URL) {
     project.provide('databaseUrl', process.env.DATABASE_URL);
     return async () => {};
