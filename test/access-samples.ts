@@ -318,6 +318,8 @@ export const PARAMS: Record<string, ParamSample> = {
   'feedback/:id': (c) => c.fixtures.feedback(c.scope),
   'forms/:code': (c) => c.fixtures.form(),
   'validation-rules/:code': async () => 'MATRIX-RULE',
+  // public: an index methodology version (none in the matrix's database: 404 for everyone)
+  'methodologies/:id': async () => 1,
   'reporting-contacts/:id': (c) => c.fixtures.contact(c.scope),
   'rounds/:id': (c) => c.fixtures.round(c.scope),
   'submissions/:id': (c) => c.fixtures.submission(c.scope),
