@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../config.ts';
 import { openTestStore } from '../../test/db.ts';
@@ -23,6 +24,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>chiso</title><div id="root"></div>');
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
   writeFileSync(join(dir, 'robots.txt'), 'User-agent: *');
+  writeFileSync(join(dir, 'assets', 'app-def456.js'), 'console.log("plain")');
+  writeFileSync(join(dir, 'assets', 'app-def456.js.br'), brotliCompressSync('console.log("brotli")'));
+  writeFileSync(join(dir, 'assets', 'app-def456.js.gz'), gzipSync('console.log("gzip")'));
   process.env.CHISO_WEB_DIR = dir;
   store = await openTestStore();
   app = await buildServer({ store, config: readConfig({}) });
@@ -54,6 +58,30 @@ describe('web application', () => {
       expect(r.body).toContain('<div id="root">');
       expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     }
+  });
+
+  it('sends the build’s compressed copy to a browser that accepts it, the plain file otherwise', async () => {
+    const url = '/assets/app-def456.js';
+    const br = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe('console.log("brotli")');
+    const gz = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe('console.log("gzip")');
+    const plain = await get(url);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe('console.log("plain")');
+    // A file without a compressed copy is sent as it is.
+    const other = await app.inject({
+      method: 'GET',
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(other.statusCode).toBe(200);
+    expect(other.body).toBe('console.log(1)');
   });
 
   it('caches hashed assets for a year, other files for an hour', async () => {

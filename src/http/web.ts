@@ -28,7 +28,8 @@ const notBuilt = () =>
 
 export default async function webRoutes(app: App, options: { dir?: string } = {}): Promise<void> {
   const root = resolve(options.dir ?? process.env.CHISO_WEB_DIR ?? WEB_DIR);
-  await app.register(fastifyStatic, { root, serve: false });
+  // preCompressed: the build's .br/.gz copies go to browsers that accept them (vite.config.ts).
+  await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
   const sendIndex = (reply: FastifyReply) => {
     if (!existsSync(join(root, 'index.html'))) throw notBuilt();

@@ -375,9 +375,12 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       },
       config: { policy: policy.public() },
     },
-    async (req) => {
+    async (req, reply) => {
       const engine = await current();
-      return indexResultsFor(db, engine.model, req.params.code, req.query);
+      const { period, version } = req.query;
+      return sendCached(req, reply, engine, `index|${req.params.code}|${period ?? ''}|${version ?? ''}`, () =>
+        indexResultsFor(db, engine.model, req.params.code, req.query),
+      );
     },
   );
   app.get(
