@@ -121,14 +121,14 @@ function FieldShell({
   const describedBy = [hintId, errId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field ${error ? 'has-error' : ''} ${className ?? ''}`.trim()}>
-      <label htmlFor={`f-${name}`}>
-        {label}
+      <span className="label-row">
+        <label htmlFor={`f-${name}`}>{label}</label>
         {required && (
-          <span className="required" title={t('admin.form.required')}>
+          <span className="required" title={t('admin.form.required')} aria-hidden="true">
             {' *'}
           </span>
         )}
-      </label>
+      </span>
       {children({ id: `f-${name}`, describedBy })}
       {hint && (
         <p className="field-hint" id={hintId}>
