@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
 import { isChisoError } from '../core/errors.ts';
 import { openStore } from '../store/db.ts';
+import { REMINDERS_HELP } from './reminders.ts';
 import { USERS_HELP, usersCli } from './users.ts';
+import { PLAN_HELP } from './plans.ts';
 
 const HELP = `chiso — chỉ số: run a programme by its numbers
 
@@ -18,10 +20,10 @@ Usage: npx chiso <command> [options]
   catalogue export --out FILE   write the catalogue (levels, units, lineage, documents, indicators, targets) as JSON
   catalogue import FILE [--dry-run]
                                 import a catalogue file (atomic; existing codes are updated)
-  dump --out FILE               write every table as portable JSON (works on PGlite and PostgreSQL)
+${PLAN_HELP}  dump --out FILE               write every table as portable JSON (works on PGlite and PostgreSQL)
   restore FILE                  load a dump into an empty database (PGlite or DATABASE_URL)
   audit verify                  check the audit log's hash chain; exits 1 naming the first bad entry
-${USERS_HELP}  report quarterly --period 2024Q4 --out FILE.docx|.xlsx|.pdf [--date YYYY-MM-DD] [--number N]
+${USERS_HELP}${REMINDERS_HELP}  report quarterly --period 2024Q4 --out FILE.docx|.xlsx|.pdf [--date YYYY-MM-DD] [--number N]
                                 the quarterly report (Decree 30 layout), its .xlsx annex, or PDF (LibreOffice)
   compute index FILE.json       compute a composite index from a JSON input, without a database
   compute progress FILE.json    assess progress against targets from a JSON input, without a database
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       number: { type: 'string' },
       symbol: { type: 'string' },
       subject: { type: 'string' },
+      round: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: false,
@@ -116,6 +119,11 @@ async function main(argv: string[]): Promise<number> {
       }
       break;
     }
+    case 'plan': {
+      if (sub !== 'import' || !arg) break;
+      const { planImportCli } = await import('./plans.ts');
+      return withStore((store) => planImportCli(store, arg, { dryRun: values['dry-run'] === true }));
+    }
     case 'dump': {
       if (!out) break;
       const { dumpDatabase } = await import('../store/dump.ts');
@@ -148,6 +156,17 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       });
+    }
+    case 'reminders': {
+      if (sub !== 'send') break;
+      const { remindersCli } = await import('./reminders.ts');
+      return withStore((store) =>
+        remindersCli(store, {
+          round: typeof values.round === 'string' ? values.round : undefined,
+          dryRun: values['dry-run'] === true,
+          publicUrl: readConfig().publicUrl,
+        }),
+      );
     }
     case 'user':
     case 'token':

@@ -7,6 +7,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { reminderScheduleFromEnv, startReminderScheduler } from '../../../app/rounds/reminder-scheduler.ts';
+import { mailerFromEnv } from '../../../app/rounds/send-reminders.ts';
 import { MAX_ATTACHMENT_BYTES } from '../../../app/rounds/upload-attachment.ts';
 import type { Tx } from '../../../store/db.ts';
 import type { App, ServerDeps } from '../../server.ts';
@@ -29,4 +31,17 @@ export default async function roundsRoutes(app: App, deps: ServerDeps): Promise<
     submissionRoutes(r, deps, tx);
     evidenceRoutes(r, deps, tx);
   });
+  // Reminders without a person asking: off unless CHISO_REMINDERS_HOUR is set (docs/OPERATIONS.md).
+  const schedule = reminderScheduleFromEnv();
+  if (schedule) {
+    const scheduler = startReminderScheduler(schedule, {
+      store: deps.store,
+      mailer: () => mailerFromEnv(),
+      publicUrl: deps.config.publicUrl,
+      log: app.log,
+    });
+    app.addHook('onClose', async () => {
+      await scheduler.stop();
+    });
+  }
 }
