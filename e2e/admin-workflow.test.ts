@@ -100,7 +100,6 @@ describe('administration of reporting, methodology and users', () => {
     // 2. a form: indicators found by a search without diacritics, then reordered
     await admin.goto(`${server.url}/admin/rounds`, { waitUntil: 'networkidle' });
     await settle(admin);
-    await check(admin, 'rounds');
     await admin.getByRole('link', { name: 'Tạo biểu mẫu' }).click();
     await admin.waitForURL(/\/admin\/rounds\/forms\/new$/);
     await admin.getByLabel(/^Mã biểu mẫu/).fill('E2E-PHUONG');
@@ -166,6 +165,16 @@ describe('administration of reporting, methodology and users', () => {
     expect(await admin.locator(ROWS).count()).toBe(1);
     expect(await admin.locator(ROWS).textContent()).toContain('Phường Tân Định');
     await check(admin, 'round');
+    // the list of rounds counts the ward's submission; its search ignores diacritics
+    await admin.goto(`${server.url}/admin/rounds`, { waitUntil: 'networkidle' });
+    await settle(admin);
+    await admin.getByLabel('Tìm đợt báo cáo').fill('cap phuong');
+    await admin.locator(ROWS, { hasText: 'E2E-PHUONG' }).first().waitFor();
+    expect(await admin.locator(ROWS, { hasText: 'E2E-PHUONG' }).first().textContent()).toContain(
+      '0/1 đã duyệt, 0 chờ duyệt',
+    );
+    await admin.getByLabel('Tìm đợt báo cáo').fill('');
+    await check(admin, 'rounds');
 
     // 5. the new user signs in on a phone and finds the round due
     const reporter = await newPage(browser, PHONE);
@@ -243,11 +252,19 @@ describe('administration of reporting, methodology and users', () => {
     await admin.getByLabel('Trọng số của NTS trong DTI').fill('2');
     await admin.getByRole('button', { name: 'Lưu và tính phiên bản mới' }).click();
     await admin.locator('.page-header .kicker', { hasText: '79-2023-e2e' }).waitFor();
+    await admin.getByText('Đã lưu phiên bản 79-2023-e2e và tính kết quả cho các năm: 2024.').waitFor();
     const [m] = await rows<{ n: number }>(
       server.store.db,
       sql`select count(*)::int as n from index_methodology where version = '79-2023-e2e' and valid_from = 2024`,
     );
     expect(m!.n).toBe(1);
+
+    // every string has its English twin
+    await admin.getByRole('button', { name: 'Switch to English' }).click();
+    await admin.getByRole('heading', { level: 1, name: /digital-transformation index/ }).waitFor();
+    expect(await admin.getByRole('button', { name: 'Edit (a new version)' }).count()).toBe(1);
+    await admin.goto(`${server.url}/admin/users`, { waitUntil: 'networkidle' });
+    await admin.getByRole('heading', { level: 1, name: 'Users and roles' }).waitFor();
     await admin.context().close();
   }, 300_000);
 });

@@ -7,7 +7,7 @@
  * computes the new version before answering; its faults are shown at their nodes.
  */
 import { type FormEvent, useMemo, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { SearchBox, SelectField } from '../../components/Fields.tsx';
 import { PageHeader, Section } from '../../components/Page.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
@@ -329,6 +329,7 @@ function Editor({ m }: { m: MethodologyFull }) {
 
 function View({ id }: { id: number }) {
   const { t, lang } = useI18n();
+  const location = useLocation();
   const crumbs = [...useAdminCrumbs(), { to: '/admin/methodology', label: t('adminWf.method.title') }];
   const m = useApi<MethodologyFull>(`/api/index/methodologies/${id}`, undefined, { fresh: true });
   if (m.error) return <ErrorBox error={m.error} onRetry={m.reload} />;
@@ -345,6 +346,13 @@ function View({ id }: { id: number }) {
           </Link>
         }
       />
+      {(location.state as { created?: boolean } | null)?.created && (
+        <div className="notice notice-success" role="status">
+          <p>
+            {t('adminWf.method.created', { version: m.data.version, years: m.data.years.join(', ') || '–' })}
+          </p>
+        </div>
+      )}
       <Editor key={m.data.id} m={m.data} />
       <p>
         <Link to="/admin/methodology">{t('adminWf.back')}</Link>
