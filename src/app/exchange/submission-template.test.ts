@@ -13,6 +13,7 @@ import type { Principal } from '../../http/policies/index.ts';
 import { rows } from '../../store/db.ts';
 import { createIndicator } from '../catalogue/indicators.ts';
 import { createForm } from '../rounds/create-form.ts';
+import { zipEntryText } from '../../formats/xlsx-protect.ts';
 import { FIRST_ITEM_ROW, SUBMISSION_META_SHEET, SUBMISSION_SHEET } from './submission-template.ts';
 
 const FORM = 'QT-XLSX';
@@ -26,6 +27,7 @@ let viewer: Principal;
 let admin: Principal;
 let roundId: number;
 const subs = new Map<string, number>();
+let lastFile: Buffer | null = null;
 
 beforeAll(async () => {
   const store = await openRoundsStore();
@@ -80,6 +82,7 @@ async function template(unit: string, who: Principal | null = reporter): Promise
   const r = await t.app.inject({ method: 'GET', url: `/api/rounds/${roundId}/units/${unit}/template.xlsx` });
   expect(r.statusCode, r.body).toBe(200);
   expect(r.headers['content-type']).toContain(XLSX);
+  lastFile = r.rawPayload;
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
   return wb;
@@ -129,6 +132,8 @@ describe('submission templates (.xlsx)', () => {
     const wb = await template(WARD_A);
     expect(wb.worksheets.map((w) => w.name)).toEqual([SUBMISSION_SHEET, 'Hướng dẫn', SUBMISSION_META_SHEET]);
     expect(wb.getWorksheet(SUBMISSION_META_SHEET)!.state).toBe('veryHidden');
+    // the workbook's structure is locked (exceljs cannot; src/formats/xlsx-protect.ts adds it)
+    expect(zipEntryText(lastFile!, 'xl/workbook.xml')).toContain('<workbookProtection lockStructure="1"/>');
     const ws = wb.getWorksheet(SUBMISSION_SHEET)!;
     expect(ws.getColumn(1).hidden).toBe(true);
     expect(ws.getColumn(2).hidden).toBe(true);

@@ -7,7 +7,8 @@
  * a bold row before each section. Columns: A indicator code and B value version (hidden keys), C №,
  * D indicator (vi and en), E unit of measure, F required, G the previous period's approved value,
  * H value, I comment. The sheet is protected (no inserting, deleting, sorting or unhiding); only H
- * and I of item rows are unlocked. H carries a data validation after the indicator's type and bounds:
+ * and I of item rows are unlocked, and the workbook's structure is locked (no adding, renaming or
+ * unhiding sheets). H carries a data validation after the indicator's type and bounds:
  * a drop-down 1/0 for yes/no indicators, whole numbers for counts and ranks, a decimal 0–100 for
  * percentages. A very hidden sheet '_chiso' names the submission, round, unit, period and form
  * version, so a file is only accepted back by the submission it was made for. 'Hướng dẫn' explains
@@ -34,6 +35,7 @@ import {
   parseNumberCell,
   unescapeText,
 } from '../../formats/cells.ts';
+import { lockWorkbookStructure } from '../../formats/xlsx-protect.ts';
 import { type Executor, rows, type Store } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import type { Caller } from '../rounds/access.ts';
@@ -462,7 +464,8 @@ export async function submissionTemplateXlsx(
   });
   await meta.protect('', {});
   return {
-    buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+    // exceljs protects sheets, not the workbook: lock its structure (no adding, renaming, unhiding sheets)
+    buffer: lockWorkbookStructure(Buffer.from(await wb.xlsx.writeBuffer())),
     filename: `bao-cao-${s.form_code}-${s.unit_code}-${s.period}.xlsx`,
     submission: s,
   };
