@@ -2,11 +2,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
+import { overviewQuery } from './features/overview/progress.ts';
 import { I18nProvider } from './i18n/i18n.tsx';
 import { SessionProvider } from './lib/session.tsx';
+import { prefetch } from './lib/useApi.ts';
 import { createRouter } from './routes/router.tsx';
 import './styles.css';
 
+// The overview (the landing page) reads one answer: ask for it now, while the page's code loads.
+if (window.location.pathname === '/') {
+  prefetch('/api/progress/overview', overviewQuery(new URLSearchParams(window.location.search)));
+}
 const router = createRouter();
 const root = document.getElementById('root');
 if (root) {

@@ -17,6 +17,14 @@ function load<T>(url: string): Promise<T> {
   return promise;
 }
 
+/**
+ * Starts loading an answer before a component asks for it (the landing page's data while its code
+ * loads); the component's `useApi` with the same path and query then shares it.
+ */
+export function prefetch(path: string, query?: Query): void {
+  load(apiUrl(path, query)).catch(() => {});
+}
+
 /** Forgets cached answers whose URL starts with one of the prefixes (every answer without one). */
 export function invalidate(...prefixes: string[]): void {
   for (const k of [...cache.keys()]) {

@@ -25,7 +25,7 @@ import { paths } from '../../lib/paths.ts';
 import type { DataValue, ListOf, Target, TargetConflict } from '../../lib/types.ts';
 import { useApi, useApiAll } from '../../lib/useApi.ts';
 import { EngineOverview } from './EngineOverview.tsx';
-import type { ProgressSummary } from './progress.ts';
+import { overviewQuery, type ProgressSummary } from './progress.ts';
 import { type OverviewRow, overviewRows } from './rows.ts';
 
 function TrendCell({ row, lang, t }: { row: OverviewRow; lang: Lang; t: Translate }) {
@@ -335,11 +335,7 @@ export function Component() {
   // the programme's own level (the server's default: the first) unless the reader chooses another
   // level, or all of them
   const levelParam = params.get('level') ?? '';
-  const engine = useApi<ProgressSummary>(
-    '/api/progress/overview',
-    { summary: 'true', year, level: levelParam, group },
-    { keep: true },
-  );
+  const engine = useApi<ProgressSummary>('/api/progress/overview', overviewQuery(params), { keep: true });
   const setParam = (k: string, v: string) =>
     setParams(
       (p) => {

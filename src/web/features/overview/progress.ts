@@ -68,6 +68,16 @@ export interface ProgressSummary {
   }>;
 }
 
+/** The overview page's one request, from the page's search parameters (year, level, group). */
+export function overviewQuery(params: URLSearchParams): Record<string, string> {
+  return {
+    summary: 'true',
+    year: params.get('year') ?? '',
+    level: params.get('level') ?? '',
+    group: params.get('group') ?? '',
+  };
+}
+
 /** The engine's statuses in the badge colours of the interface. */
 export const STATUS_STYLE: Record<string, StatusCode> = {
   target_achieved: 'achieved',
