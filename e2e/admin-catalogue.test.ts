@@ -31,7 +31,7 @@ async function login(page: Page): Promise<void> {
   await page.getByLabel('Tên đăng nhập').fill(ADMIN.username);
   await page.getByLabel('Mật khẩu').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/admin$/);
+  await page.waitForURL((u) => u.pathname === '/admin');
   await page.waitForFunction(() => {
     const h1 = document.querySelector('main h1');
     return h1 && h1.textContent !== 'Đăng nhập';
@@ -45,6 +45,8 @@ async function open(page: Page, path: string): Promise<void> {
   await page.goto(server.url + path, { waitUntil: 'networkidle' });
   await page.locator('main h1').first().waitFor();
   await settle(page);
+  // still there: not sent to the login page
+  expect(new URL(page.url()).pathname).toBe(new URL(server.url + path).pathname);
 }
 
 async function checkA11y(page: Page, name: string) {
@@ -265,7 +267,7 @@ describe('catalogue administration', () => {
     await reporter.getByLabel('Tên đăng nhập').fill('demo.tandinh.reporter');
     await reporter.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
     await reporter.getByRole('button', { name: 'Đăng nhập' }).click();
-    await reporter.waitForURL(/\/admin\/targets$/);
+    await reporter.waitForURL((u) => u.pathname === '/admin/targets');
     await reporter.getByText('Tài khoản của bạn không có vai trò quản trị.').waitFor();
     expect(await reporter.getByRole('link', { name: 'Quản trị' }).count()).toBe(0);
     await visitor.context().close();

@@ -78,11 +78,23 @@ export function periodOf(code: string, field = 'period'): Period {
   }
 }
 
+/** Vietnamese names of the records that carry optimistic versions (the English name otherwise). */
+const ENTITY_VI: Record<string, string> = {
+  document: 'văn bản',
+  form: 'biểu mẫu',
+  indicator: 'chỉ tiêu',
+  'org unit': 'đơn vị',
+  round: 'đợt báo cáo',
+  target: 'mục tiêu',
+  'validation rule': 'quy tắc kiểm tra',
+  value: 'số liệu',
+};
+
 export const staleVersion = (entity: string, current: unknown): ChisoError =>
   new ChisoError({
     code: 'conflict.stale_version',
     status: 409,
-    vi: `Bản ghi ${entity} đã bị người khác thay đổi. Hãy tải lại và thử lại.`,
+    vi: `Bản ghi ${ENTITY_VI[entity] ?? entity} đã bị người khác thay đổi. Hãy tải lại và thử lại.`,
     en: `The ${entity} was changed by someone else. Reload and try again.`,
     details: { current },
   });

@@ -59,7 +59,7 @@ function UnitRow({
         {u
           ? t('admin.reorg.unitFacts', {
               name: u.name_vi,
-              from: u.valid_from ? formatDate(lang, u.valid_from) : t('units.always'),
+              from: u.valid_from ? formatDate(lang, u.valid_from) : t('admin.reorg.noStart'),
               to: u.valid_to ? formatDate(lang, u.valid_to) : t('units.now'),
               version: u.version,
             })
