@@ -225,6 +225,37 @@ describe('plan KH-CDS-2024', () => {
   });
 });
 
+describe('links from demo tasks to indicators', () => {
+  const catalogue = new Set(
+    (
+      JSON.parse(readFileSync(join(root, 'data/demo/indicators.json'), 'utf8')) as Array<{ code: string }>
+    ).map((i) => i.code),
+  );
+  it.each(PLANS)('%s: every linked indicator exists and each link cites the text it rests on', (file) => {
+    const text = readFileSync(join(plansDir, file), 'utf8');
+    const linked = walk(loadPlan(file).tasks).filter(({ task }) => task.indicators.length > 0);
+    for (const { task } of linked) {
+      for (const code of task.indicators) expect(catalogue.has(code), `${task.number} → ${code}`).toBe(true);
+      // The comment above the link quotes the task's own words.
+      const at = text.indexOf(`indicators: [${task.indicators.join(', ')}]`);
+      const comment = text.slice(text.lastIndexOf('\n', text.lastIndexOf('\n', at) - 1), at);
+      expect(comment, task.number).toMatch(/# indicators: linked because the text says “/);
+      // Each “…” before a ↔ is the task's own words (fragments joined by “ … ”).
+      for (const part of comment.split(';')) {
+        const quoted = /“([^”]+)”\s*↔/.exec(part)?.[1];
+        if (!quoted) continue;
+        for (const words of quoted
+          .split('…')
+          .map((w) => w.trim())
+          .filter(Boolean))
+          expect(task.quote, `${task.number}: ${words}`).toContain(words);
+      }
+    }
+    if (file === 'KH-CDS-2024.yaml')
+      expect(linked.map(({ task }) => task.number)).toEqual(['4', '5', '8', '9', '13', '15']);
+  });
+});
+
 describe('data/demo/org/other-units.json', () => {
   const units = JSON.parse(readFileSync(otherUnitsFile, 'utf8')) as Record<string, unknown>[];
 
