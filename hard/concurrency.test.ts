@@ -294,7 +294,7 @@ describe('PGlite', () => {
     };
     const first = await startServer(target.env);
     cleanups.push(() => first.stop());
-    const second = await startServer(target.env, 60_000).then(
+    const second = await startServer(target.env, 240_000).then(
       (s) => {
         cleanups.push(() => s.stop());
         return 'started';

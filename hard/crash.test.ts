@@ -166,6 +166,12 @@ async function crashTrials(kind: DbKind) {
     let importer: ReturnType<typeof startImporter> | null = null;
     let stop = false;
     const writers: Promise<void>[] = [];
+    // The kill comes at a random moment after the first acknowledged write of the trial, so that a
+    // loaded machine (slow first requests) still puts acknowledged writes at risk in every trial.
+    let firstAck = () => {};
+    const firstAcked = new Promise<void>((r) => {
+      firstAck = r;
+    });
     if (doHttp) server = await startServer(target.env);
     if (doImport) {
       importer = startImporter(target.env, keysFile, `${trial}`);
@@ -199,6 +205,7 @@ async function crashTrials(kind: DbKind) {
                 known.set(id, { value, version: v.version, comment });
                 pending[w] = null;
                 acknowledged++;
+                firstAck();
               } else {
                 failures.push(`trial ${trial}: PUT ${id} → ${res.status} ${res.text.slice(0, 300)}`);
                 pending[w] = null;
@@ -209,6 +216,7 @@ async function crashTrials(kind: DbKind) {
         );
       }
     }
+    if (server) await Promise.race([firstAcked, sleep(60_000)]);
     await sleep(100 + rand() * 2400);
     await Promise.all([server?.kill(), importer?.kill()]);
     stop = true;

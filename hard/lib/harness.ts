@@ -150,7 +150,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `node bin/chiso.mjs serve` on a free port of the loopback interface. */
-export function startServer(env: Record<string, string>, timeoutMs = 120_000): Promise<Server> {
+export function startServer(env: Record<string, string>, timeoutMs = 300_000): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve'], {
       env: {

@@ -21,6 +21,16 @@ describe('toChisoError', () => {
       expect(toChisoError(e)).toMatchObject({ status: 409, code: 'conflict.retry' });
     }
   });
+  it('maps out-of-range numbers, mistyped text and over-long strings to 400', () => {
+    for (const code of ['22003', '22P02', '22001']) {
+      const e = new DrizzleQueryError(
+        'insert …',
+        [],
+        Object.assign(new Error('integer out of range'), { code }),
+      );
+      expect(toChisoError(e)).toMatchObject({ status: 400, code: 'request.out_of_range' });
+    }
+  });
   it('keeps anything else a 500 without details', () => {
     const e = toChisoError(
       new DrizzleQueryError('select …', [], Object.assign(new Error('boom'), { code: 'XX000' })),

@@ -120,6 +120,16 @@ export function toChisoError(err: unknown): ChisoError {
       en: 'The record already exists.',
     });
   }
+  // A number beyond its column's range (e.g. 2^31 for an integer) or text that is not of the column's
+  // type: validation should have caught it; either way the request, not the server, is at fault.
+  if (pgCode === '22003' || pgCode === '22P02' || pgCode === '22001') {
+    return new ChisoError({
+      code: 'request.out_of_range',
+      status: 400,
+      vi: 'Giá trị vượt quá giới hạn cho phép hoặc sai kiểu dữ liệu.',
+      en: 'A value is out of the allowed range or of the wrong type.',
+    });
+  }
   // Two transactions collided (serialization failure, deadlock): the loser may simply retry.
   if (pgCode === '40001' || pgCode === '40P01') {
     return new ChisoError({

@@ -22,7 +22,7 @@ export const zOrgLevel = z.object({
   code: zCode,
   name_vi: z.string(),
   name_en: z.string(),
-  sort: z.number().int(),
+  sort: z.int32(),
 });
 
 export const zOrgUnitInput = z.object({

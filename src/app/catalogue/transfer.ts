@@ -29,7 +29,7 @@ const zGroup = z.object({
   code: z.string(),
   name_vi: z.string(),
   name_en: z.string(),
-  sort: z.number().int(),
+  sort: z.int32(),
 });
 
 const SECTIONS = {

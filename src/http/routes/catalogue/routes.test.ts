@@ -359,6 +359,13 @@ describe('invalid input gets a precise error and changes nothing', () => {
       { code: '79.X1', name_vi: 'Thử', level: 'commune', parent: '79.nope' },
       { code: 'parent.unknown' },
     ],
+    [
+      'indicator group sort beyond a 32-bit integer (found by fuzzing: was a 500)',
+      'POST',
+      '/api/indicator-groups',
+      { code: 'G-SORT', name_vi: 'Thử', sort: 2147483648 },
+      { code: 'request.invalid' },
+    ],
   ];
   it.each(cases)('%s', async (_name, method, url, payload, expected) => {
     const before = await counts();

@@ -259,7 +259,7 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
           code: z.string().regex(/^[a-z0-9-]{1,40}$/),
           name_vi: z.string().min(1),
           name_en: z.string().min(1),
-          sort: z.number().int().default(0),
+          sort: z.int32().default(0),
         }),
       },
       config: { policy: policy.catalogue('admin') },
