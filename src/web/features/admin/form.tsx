@@ -418,7 +418,20 @@ export function RequireAdmin({ children }: { children: ReactNode }) {
       </div>
     );
   }
-  return <>{children}</>;
+  // catalogue writes need the role programme-wide (a grant on a root unit); the server refuses others
+  const wide = me.user.grants.some(
+    (g) => g.role === 'admin' && g.path.split('/').filter(Boolean).length <= 1,
+  );
+  return (
+    <>
+      {!wide && (
+        <div className="notice notice-warning">
+          <p>{t('admin.notProgrammeWide')}</p>
+        </div>
+      )}
+      {children}
+    </>
+  );
 }
 
 /**
