@@ -4,7 +4,7 @@
  */
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { SearchBox, SelectField } from '../../components/Fields.tsx';
+import { CheckboxField, SearchBox, SelectField } from '../../components/Fields.tsx';
 import { PageHeader, Section } from '../../components/Page.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { type Column, Table } from '../../components/Table.tsx';
@@ -121,6 +121,8 @@ function Create() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('');
   const [unit, setUnit] = useState<string | null>(null);
+  // a role on every unit is chosen on purpose, never by leaving the unit empty
+  const [all, setAll] = useState(false);
   const action = useAction();
   const errs = (f: string) => fieldErrors(action.error, lang, f);
   const onSubmit = async (e: FormEvent) => {
@@ -131,7 +133,7 @@ function Create() {
         display_name: name.trim() || undefined,
         email: email.trim() || null,
         password: password || null,
-        grants: role ? [{ role, org_unit: unit }] : [],
+        grants: role ? [{ role, org_unit: all ? null : unit }] : [],
       }),
     );
     if (!out) return;
@@ -188,17 +190,21 @@ function Create() {
           allLabel={t('adminWf.users.noRole')}
           options={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
         />
-        {role && (
+        {role && <CheckboxField label={t('adminWf.user.everyUnit')} checked={all} onChange={setAll} />}
+        {role && !all && (
           <UnitPicker
             label={t('adminWf.users.roleUnit')}
             value={unit}
             onChange={(c) => setUnit(c)}
-            allowAll
             errors={errs('grants')}
           />
         )}
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={action.busy || (role !== '' && !all && unit === null)}
+          >
             {t('adminWf.users.create')}
           </button>
         </div>
