@@ -127,7 +127,16 @@ function Detail({ id, plan }: { id: number; plan: PlanDetail }) {
   const node = find(plan.tasks, x.number);
   const planPath = `/plans/${encodeURIComponent(plan.code)}`;
   const facts: Array<[string, string]> = [
-    [t('taskPage.lead'), x.lead ? pick(lang, x.lead.name_vi, x.lead.name_en) : t('taskPage.none')],
+    [
+      t('taskPage.lead'),
+      x.lead
+        ? pick(lang, x.lead.name_vi, x.lead.name_en)
+        : // no lead unit in the text: the units answering for it (the plan's issuer)
+          x.unit_statuses
+            .filter((u) => u.role === 'lead')
+            .map((u) => u.org_unit_name_vi)
+            .join('; ') || t('taskPage.none'),
+    ],
     ...(x.co_leads.length ? [[t('taskPage.coLeads'), names(lang, x.co_leads)] as [string, string]] : []),
     [t('taskPage.coordinating'), x.coordinating.length ? names(lang, x.coordinating) : t('taskPage.none')],
     [t('taskPage.deadline'), pick(lang, x.deadline.label_vi, x.deadline.label_en) || t('taskPage.none')],

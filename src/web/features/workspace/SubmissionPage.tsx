@@ -240,7 +240,10 @@ function Form({ id }: { id: number }) {
     ...Object.entries(taskErrors).flatMap(([task, texts]) =>
       texts.map((text) => ({
         href: `#${taskFieldId(Number(task))}`,
-        text: `${data.tasks.find((x) => x.task_id === Number(task))?.number ?? task}: ${text}`,
+        text: (() => {
+          const x = data.tasks.find((y) => y.task_id === Number(task));
+          return x ? `${t('taskPage.kicker', { number: x.number, plan: x.plan })}: ${text}` : text;
+        })(),
       })),
     ),
     ...(report?.errors ?? []).map((f) => ({

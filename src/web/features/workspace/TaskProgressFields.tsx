@@ -242,12 +242,14 @@ function TaskEntry({
     >
       <legend>
         <span className="code">{i.number}</span>
-        {pick(lang, i.title_vi, i.title_en)}
+        <span className="task-title-text">{pick(lang, i.title_vi, i.title_en)}</span>
         {i.required && <span className="required"> ({t('form.required')})</span>}
       </legend>
       <p className="task-facts small">
         <span>{t(roleKey)}</span>
-        <span>{t('plans.deadline', { deadline: pick(lang, i.deadline_vi, i.deadline_en) })}</span>
+        {i.deadline_vi && (
+          <span>{t('plans.deadline', { deadline: pick(lang, i.deadline_vi, i.deadline_en) })}</span>
+        )}
         <span>
           {i.last
             ? t('taskForm.last', {
