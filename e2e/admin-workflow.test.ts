@@ -140,7 +140,7 @@ describe('administration of reporting, methodology and users', () => {
     await caret.waitFor();
     expect(await caret.textContent()).toBe('[CD-01] + * 2\n          ^');
     await check(admin, 'rules-error');
-    await admin.getByRole('button', { name: /^Đến ký tự lỗi/ }).click();
+    await admin.getByRole('button', { name: 'Đến chỗ lỗi (vị trí 10)' }).click();
     expect(await admin.evaluate(() => (document.activeElement as HTMLInputElement).selectionStart)).toBe(10);
     await admin.getByLabel(/^Vế trái/).fill('[CD-01]');
     await admin.getByRole('button', { name: 'Lưu quy tắc' }).click();

@@ -105,7 +105,7 @@ function Expression({
                 ref.current?.setSelectionRange(pos, Math.min(pos + 1, value.length));
               }}
             >
-              {t('adminWf.rules.goToError', { position: pos + 1 })}
+              {t('adminWf.rules.goToError', { position: pos })}
             </button>
           )}
         </div>
