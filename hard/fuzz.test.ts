@@ -484,7 +484,11 @@ function paramText(schema?: Record<string, unknown>): fc.Arbitrary<string> {
 
 const encode = (s: string) => {
   // Some raw (unencoded) strings are sent on purpose: a broken escape must give a 4xx too.
-  return /^%|\.\.$/.test(s) ? s : encodeURIComponent(s);
+  if (/^%|\.\.$/.test(s)) return s;
+  // A lone surrogate cannot be percent-encoded (URIError): send the replacement character instead.
+  return encodeURIComponent(
+    s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+  );
 };
 
 function requestFor(op: Operation): fc.Arbitrary<{ url: string; payload?: string; contentType?: string }> {

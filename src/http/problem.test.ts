@@ -21,8 +21,8 @@ describe('toChisoError', () => {
       expect(toChisoError(e)).toMatchObject({ status: 409, code: 'conflict.retry' });
     }
   });
-  it('maps out-of-range numbers, mistyped text and over-long strings to 400', () => {
-    for (const code of ['22003', '22P02', '22001']) {
+  it('maps data exceptions (out-of-range numbers, mistyped text, NUL characters) to 400', () => {
+    for (const code of ['22003', '22P02', '22001', '22021']) {
       const e = new DrizzleQueryError(
         'insert …',
         [],

@@ -120,9 +120,10 @@ export function toChisoError(err: unknown): ChisoError {
       en: 'The record already exists.',
     });
   }
-  // A number beyond its column's range (e.g. 2^31 for an integer) or text that is not of the column's
-  // type: validation should have caught it; either way the request, not the server, is at fault.
-  if (pgCode === '22003' || pgCode === '22P02' || pgCode === '22001') {
+  // SQLSTATE class 22, data exceptions: a number beyond its column's range (2^31 for an integer), text
+  // not of the column's type, a NUL character (22021)… Validation should have caught it; either way
+  // the request, not the server, is at fault.
+  if (pgCode?.startsWith('22')) {
     return new ChisoError({
       code: 'request.out_of_range',
       status: 400,
