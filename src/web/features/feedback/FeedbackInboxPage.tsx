@@ -49,10 +49,10 @@ export function duration(t: Translate, seconds: number): string {
   return t('inbox.days', { n: Math.round(seconds / 86400) });
 }
 
-function targetOf(f: InboxItem): { label: string; to: string } {
+function targetOf(f: InboxItem, t: Translate): { label: string; to: string } {
   if (f.target_kind === 'task' && f.plan && f.task_number)
     return {
-      label: `${f.task_number} · ${f.plan}`,
+      label: t('taskPage.kicker', { number: f.task_number, plan: f.plan }),
       to: `/plans/${encodeURIComponent(f.plan)}/tasks/${encodeURIComponent(f.task_number)}`,
     };
   if (f.target_kind === 'plan' && f.plan)
@@ -65,7 +65,7 @@ function Item({ f, onAnswered }: { f: InboxItem; onAnswered(): void }) {
   const [answer, setAnswer] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const target = targetOf(f);
+  const target = targetOf(f, t);
   const fid = `answer-${f.id}`;
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
