@@ -87,6 +87,16 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // No text chiso stores or queries may hold a NUL character (PostgreSQL refuses it): refuse it in
+    // the URL at once, before a streamed download has sent its headers.
+    if (/%00/.test(req.url)) {
+      throw new ChisoError({
+        code: 'request.nul_character',
+        status: 400,
+        vi: 'Địa chỉ yêu cầu chứa ký tự NUL (%00).',
+        en: 'The request URL contains a NUL character (%00).',
+      });
+    }
     req.principal = deps.authenticate ? await deps.authenticate(req) : null;
   });
   installAuthHooks(app); // CSRF for cookie sessions; the live route table

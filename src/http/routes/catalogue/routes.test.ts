@@ -54,6 +54,14 @@ describe('system', () => {
     expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(r.body).toMatchObject({ status: 404, code: 'not_found' });
   });
+  it('refuses a NUL character in the URL with 400 before any download starts (found by fuzzing)', async () => {
+    for (const url of ['/api/open-data/values.csv?indicator=%00', '/api/org-units.csv?group=a%00b']) {
+      const r = await get(url);
+      expect(r.status).toBe(400);
+      expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(r.body).toMatchObject({ code: 'request.nul_character' });
+    }
+  });
 });
 
 describe('the demo through the API', () => {
