@@ -26,6 +26,7 @@ function TargetsAdmin() {
   const indicator = params.get('indicator') ?? '';
   const level = params.get('level') ?? '';
   const year = params.get('year') ?? '';
+  const unit = params.get('unit') ?? '';
   const setParam = (k: string, v: string) =>
     setParams(
       (p) => {
@@ -48,6 +49,14 @@ function TargetsAdmin() {
   const indicators = useApi<ListOf<Indicator>>('/api/indicators', { limit: 1000 });
   const levels = useLevels();
   const levelName = useNames(levels, lang);
+  const unitsWithTargets = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const x of list.data?.items ?? [])
+      if (x.org_unit_code) m.set(x.org_unit_code, x.org_unit_name_vi ?? x.org_unit_code);
+    return [...m]
+      .map(([value, label]) => ({ value, label }))
+      .sort((a, b) => a.label.localeCompare(b.label, 'vi'));
+  }, [list.data]);
   const years = useMemo(
     () => [...new Set((list.data?.items ?? []).map((x) => yearOf(x.period)))].sort(),
     [list.data],
@@ -57,6 +66,7 @@ function TargetsAdmin() {
       (list.data?.items ?? []).filter(
         (x) =>
           (!year || String(yearOf(x.period)) === year) &&
+          (!unit || x.org_unit_code === unit) &&
           (!q ||
             matchesVi(
               [
@@ -70,7 +80,7 @@ function TargetsAdmin() {
               q,
             )),
       ),
-    [list.data, year, q],
+    [list.data, year, unit, q],
   );
   const columns: Array<Column<Target>> = [
     {
@@ -155,6 +165,13 @@ function TargetsAdmin() {
           onChange={(v) => setParam('level', v)}
           allLabel={t('common.all')}
           options={(levels ?? []).map((l) => ({ value: l.code, label: pick(lang, l.name_vi, l.name_en) }))}
+        />
+        <SelectField
+          label={t('admin.targets.unit')}
+          value={unit}
+          onChange={(v) => setParam('unit', v)}
+          allLabel={t('common.all')}
+          options={unitsWithTargets}
         />
         <SelectField
           label={t('admin.targets.year')}
