@@ -52,6 +52,8 @@ export const zFormRevision = zFormInput
   .extend({
     // No default here: sections not sent stay as they are.
     sections: z.array(zFormSection).max(50).optional(),
+    // No defaults here either: items or tasks not sent stay as they are.
+    items: z.array(zFormItemInput).max(500).optional(),
     tasks: z.array(zFormTaskInput).max(200).optional(),
     version: z.number().int().describe('The form version the editor last saw'),
   })
