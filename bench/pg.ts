@@ -16,6 +16,8 @@ export interface Pg {
   embedded: boolean;
   /** Creates a fresh database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** CHECKPOINT: writes the dirty buffers a set-up left, before a measurement starts. */
+  checkpoint(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,15 @@ export async function startPostgres(log: (m: string) => void): Promise<Pg> {
         await c.end();
       }
       return withDb(adminUrl!, name);
+    },
+    async checkpoint() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query('checkpoint');
+      } finally {
+        await c.end();
+      }
     },
     stop,
   };

@@ -9,6 +9,22 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+const live = new Set<ChildProcess>();
+
+/** Stops the server processes still running (a suite that failed before stopping its server). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all(
+    [...live].map(
+      (p) =>
+        new Promise<void>((r) => {
+          if (p.exitCode !== null) return r();
+          p.once('exit', () => r());
+          p.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
 export function startServer(env: Record<string, string>): Promise<Child> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['bin/run-ts.mjs', 'bench/server-child.ts'], {
@@ -25,6 +41,8 @@ export function startServer(env: Record<string, string>): Promise<Child> {
       const m = /READY (\d+)/.exec(out);
       if (m) {
         const port = Number(m[1]);
+        live.add(proc);
+        proc.once('exit', () => live.delete(proc));
         resolve({
           proc,
           port,
