@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { type Child, startServer } from './proc.ts';
 import type { Context } from './run.ts';
 
 interface ManifestChunk {
@@ -106,6 +107,19 @@ export function buildWeb(log: (m: string) => void): Promise<{ built: boolean; ms
   return building;
 }
 
+let lighthouseChild: Promise<Child> | undefined;
+
+/** The server process Lighthouse loads the page from (city database, that build); started once. */
+export function lighthouseServer(ctx: Context): Promise<Child> {
+  lighthouseChild ??= (async () => {
+    const { cityDatabase } = await import('./suite-api.ts');
+    const { url } = await cityDatabase(ctx);
+    await buildWeb(ctx.opts.log);
+    return startServer({ DATABASE_URL: url, CHISO_WEB_DIR: WEB_OUT });
+  })();
+  return lighthouseChild;
+}
+
 export async function run(ctx: Context, want: (n: string) => boolean): Promise<void> {
   const out = WEB_OUT;
   await buildWeb(ctx.opts.log);
@@ -125,10 +139,7 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
       },
     });
   if (!want('lighthouse_performance')) return;
-  const { cityDatabase } = await import('./suite-api.ts');
-  const { startServer } = await import('./proc.ts');
-  const { url } = await cityDatabase(ctx);
-  const server = await startServer({ DATABASE_URL: url, CHISO_WEB_DIR: out });
+  const server = await lighthouseServer(ctx);
   try {
     const page = await fetch(`${server.url}/`);
     if (page.status !== 200 || !(await page.text()).includes('<script')) {
