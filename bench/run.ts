@@ -131,7 +131,7 @@ const suites: Suite[] = [
 
 /**
  * --quick: the set-up the later suites share — the city and the national databases (COPY loads),
- * the server processes of the query, API, freshness and Lighthouse suites, and the web build — runs at once, overlapped, after the import and recompute suites (so those
+ * the server processes of the query, API and Lighthouse suites, and the web build — runs at once, overlapped, after the import and recompute suites (so those
  * measure on a quiet database as before) and before the first suite that uses any of it; then a
  * checkpoint. Nothing is measured while it runs, and every measurement after it runs alone.
  */
@@ -160,10 +160,8 @@ async function sharedSetup(): Promise<void> {
   if (['api_rps_city', 'api_p99_ms_city', 'api_ratio_vs_static', 'rss_mb_city'].some(wanted))
     jobs.push(apiServer(ctx));
   if (wanted('query_p95_ms_national')) jobs.push(queryServer(ctx));
-  const { freshnessServer } = await import('./suite-freshness.ts');
+  // Not the freshness suite's servers: a server started before the benchmark index exists answers 404 for it.
   const { lighthouseServer } = await import('./suite-web.ts');
-  if (wanted('freshness_ms_city')) jobs.push(freshnessServer(ctx, 'city'));
-  if (wanted('freshness_ms_national')) jobs.push(freshnessServer(ctx, 'national'));
   if (wanted('lighthouse_performance')) jobs.push(lighthouseServer(ctx));
   // Each job's own failure is reported by the suite that awaits it again; here only wait for all to settle.
   await Promise.allSettled(jobs);

@@ -12,7 +12,7 @@
 import { sql } from 'drizzle-orm';
 import { openStore } from '../src/store/db.ts';
 import type { Dataset } from './generate.ts';
-import { type Child, startServer } from './proc.ts';
+import { startServer } from './proc.ts';
 import { indexMethodology } from './recompute.ts';
 import type { Context } from './run.ts';
 import { cityDatabase } from './suite-api.ts';
@@ -30,25 +30,6 @@ async function addMethodology(url: string, ds: Dataset): Promise<void> {
   }
 }
 
-const children = new Map<string, Promise<Child>>();
-
-/**
- * The API server process of a freshness measurement (city or national database); started once
- * (by the run's overlapped set-up in --quick, else here). It builds its engine on its first
- * request, which comes after the benchmark index is added and this process's engine has started.
- */
-export function freshnessServer(ctx: Context, label: 'city' | 'national'): Promise<Child> {
-  let p = children.get(label);
-  if (!p) {
-    p = (async () => {
-      const url = label === 'city' ? (await cityDatabase(ctx)).url : await nationalDatabase(ctx);
-      return startServer({ DATABASE_URL: url });
-    })();
-    children.set(label, p);
-  }
-  return p;
-}
-
 async function measure(ctx: Context, url: string, ds: Dataset, label: 'city' | 'national') {
   await addMethodology(url, ds);
   const { engineOf, stopEngine } = await import('../src/app/engine/engine.ts');
@@ -58,7 +39,7 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: 'city' | '
   const engine = await engineOf(store);
   const engineStartMs = performance.now() - t;
   const rebuild = engine.stats.last;
-  const server = await freshnessServer(ctx, label);
+  const server = await startServer({ DATABASE_URL: url });
   try {
     const ind = ds.indicators[1]!.code;
     const root = ds.units.code[0]!;

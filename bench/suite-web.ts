@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Child, startServer } from './proc.ts';
 import type { Context } from './run.ts';
@@ -54,9 +54,9 @@ export function initialJs(dir: string): {
 /** The sources a web build depends on (as src/cli/build-web.ts): src/web, src/core, the vite config, package.json. */
 const WEB_SOURCES = ['src/web', 'src/core', 'vite.config.ts', 'package.json'];
 /** The benchmark's own build (with its manifest), kept between runs and rebuilt only when a source is newer. */
-export const WEB_OUT = join('dist', 'bench-web');
+export const WEB_OUT = resolve('dist', 'bench-web');
 /** Written after a build completes (a build cut short leaves no marker, so it is redone). */
-const MARKER = join(WEB_OUT, '.vite', 'bench-built');
+const MARKER = join(WEB_OUT, 'bench-built.txt');
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
