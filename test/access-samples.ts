@@ -202,9 +202,23 @@ export class Fixtures {
       const payload =
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="minh-chung.csv"\r\n` +
         `Content-Type: text/csv\r\n\r\nchi_tieu,gia_tri\r\nCD-01,1\r\n--${boundary}--\r\n`;
+      // Evidence goes only to an editable submission: a route sampled earlier may have submitted or
+      // approved it, so bring it back to the unit first (as the workflow would).
+      const id = await this.submission(scope);
+      const cur = await this.must('GET', `/api/submissions/${id}`);
+      if (cur.status === 'submitted')
+        await this.must('POST', `/api/submissions/${id}/return`, {
+          version: cur.version,
+          comment: 'Trả lại để thêm minh chứng (ma trận quyền)',
+        });
+      else if (cur.status === 'approved' || cur.status === 'locked')
+        await this.must('POST', `/api/submissions/${id}/reopen`, {
+          version: cur.version,
+          reason: 'Mở lại để thêm minh chứng (ma trận quyền)',
+        });
       const r = await this.app.inject({
         method: 'POST',
-        url: `/api/submissions/${await this.submission(scope)}/attachments`,
+        url: `/api/submissions/${id}/attachments`,
         headers: {
           authorization: `Bearer ${this.rootToken}`,
           'content-type': `multipart/form-data; boundary=${boundary}`,
@@ -345,6 +359,10 @@ export const REQUESTS: Record<
   // a real account, so that the public login answers 200 rather than 401 for wrong credentials
   'POST /api/auth/login': async (c) => ({
     body: { username: await c.fixtures.loginUser(), password: PASSWORD },
+  }),
+  // the body must name at least one value or task report (a rule JSON Schema cannot say)
+  'PUT /api/submissions/:id/values': async () => ({
+    body: { values: [{ indicator: 'KTXH-01', value: 1 }] },
   }),
 };
 
