@@ -18,7 +18,8 @@ function flatten(tasks: PlanTask[]): PlanTask[] {
   return tasks.flatMap((t) => [t, ...flatten(t.children)]);
 }
 
-function TaskLine({ task }: { task: PlanTask }) {
+/** `linked: false` inside a <summary>, which must hold no other interactive element (WCAG). */
+function TaskLine({ task, linked = true }: { task: PlanTask; linked?: boolean }) {
   const { t, lang } = useI18n();
   const plan = useParams().code ?? '';
   const deadline = pick(lang, task.deadline.label_vi, task.deadline.label_en);
@@ -27,9 +28,11 @@ function TaskLine({ task }: { task: PlanTask }) {
       <span className="task-number">{task.number}</span>
       <div className="task-body">
         <p className="task-name">
-          <Link to={`/plans/${encodeURIComponent(plan)}/tasks/${encodeURIComponent(task.number)}`}>
-            {pick(lang, task.title_vi, task.title_en)}
-          </Link>
+          {linked ? (
+            <Link to={taskPath(plan, task.number)}>{pick(lang, task.title_vi, task.title_en)}</Link>
+          ) : (
+            pick(lang, task.title_vi, task.title_en)
+          )}
         </p>
         <p className="task-facts">
           {task.lead && (
@@ -62,7 +65,12 @@ function TaskLine({ task }: { task: PlanTask }) {
   );
 }
 
+const taskPath = (plan: string, number: string) =>
+  `/plans/${encodeURIComponent(plan)}/tasks/${encodeURIComponent(number)}`;
+
 function Tree({ tasks }: { tasks: PlanTask[] }) {
+  const { t } = useI18n();
+  const plan = useParams().code ?? '';
   return (
     <ul className="task-tree">
       {tasks.map((task) => (
@@ -70,8 +78,11 @@ function Tree({ tasks }: { tasks: PlanTask[] }) {
           {task.children.length > 0 ? (
             <details open={task.depth === 0}>
               <summary>
-                <TaskLine task={task} />
+                <TaskLine task={task} linked={false} />
               </summary>
+              <p className="task-open">
+                <Link to={taskPath(plan, task.number)}>{t('plans.openTask', { number: task.number })}</Link>
+              </p>
               <Tree tasks={task.children} />
             </details>
           ) : (
