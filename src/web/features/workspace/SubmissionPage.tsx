@@ -306,6 +306,7 @@ function Form({ id }: { id: number }) {
           </div>
         )}
       </div>
+      <ExcelTemplate submission={data.submission} canEdit={canEdit} onImported={() => void load()} />
       <form
         className="entry-form"
         onSubmit={onSave}
@@ -588,6 +589,90 @@ function Evidence({
         </p>
       )}
     </div>
+  );
+}
+
+/** The unit's .xlsx template of this round: download it, fill it in, upload it as a draft save. */
+function ExcelTemplate({
+  submission,
+  canEdit,
+  onImported,
+}: {
+  submission: Submission;
+  canEdit: boolean;
+  onImported(): void;
+}) {
+  const { t, lang } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [faults, setFaults] = useState<string[]>([]);
+  const base = `/api/rounds/${submission.round_id}/units/${encodeURIComponent(submission.org_unit)}/template`;
+  const upload = async (file: File) => {
+    setBusy(true);
+    setDone(null);
+    setFaults([]);
+    try {
+      const r = await api.post<{ saved: Array<{ outcome: string }>; unchanged: number }>(
+        `${base}?file=${encodeURIComponent(file.name.slice(0, 200))}`,
+        file,
+      );
+      setDone(
+        t('form.excelDone', {
+          file: file.name,
+          changed: r.saved.filter((x) => x.outcome !== 'unchanged').length,
+          unchanged: r.unchanged,
+        }),
+      );
+      onImported();
+    } catch (e) {
+      const err = e as ApiError;
+      setFaults(err.items.map((x) => pick(lang, x.vi, x.en)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="entry excel-template" aria-labelledby="excel-title">
+      <h2 id="excel-title" className="h3">
+        {t('form.excelTitle')}
+      </h2>
+      <p className="muted small">{t('form.excelHelp')}</p>
+      <p>
+        <a className="btn btn-secondary" href={`${base}.xlsx`} download>
+          {t('form.excelDownload')}
+        </a>
+      </p>
+      {canEdit && (
+        <div className="field">
+          <label htmlFor="excel-upload">{t('form.excelUpload')}</label>
+          <input
+            id="excel-upload"
+            type="file"
+            accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            disabled={busy}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void upload(f);
+              e.target.value = '';
+            }}
+          />
+        </div>
+      )}
+      <div aria-live="polite">
+        {busy && <p className="muted small">{t('form.excelImporting')}</p>}
+        {done && <p className="notice notice-success">{done}</p>}
+      </div>
+      {faults.length > 0 && (
+        <div className="field-error" role="alert">
+          <p>{t('form.excelRejected')}</p>
+          <ul>
+            {faults.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
   );
 }
 
