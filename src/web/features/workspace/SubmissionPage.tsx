@@ -632,7 +632,7 @@ function ExcelTemplate({
     }
   };
   return (
-    <section className="entry excel-template" aria-labelledby="excel-title">
+    <section className="excel-template" aria-labelledby="excel-title">
       <h2 id="excel-title" className="h3">
         {t('form.excelTitle')}
       </h2>
