@@ -112,6 +112,14 @@ describe('administration of reporting, methodology and users', () => {
     await admin.getByRole('button', { name: 'Thêm CQS-02 vào biểu mẫu' }).click();
     await admin.getByRole('button', { name: 'Chuyển CQS-02 lên trên' }).click();
     expect(await admin.locator('.item-row .code').allTextContents()).toEqual(['CQS-02', 'CD-01']);
+    // and a task whose progress units report in the form, found without diacritics
+    await admin.getByLabel(/^Tìm nhiệm vụ theo số hiệu hoặc tên/).fill('ngung su dung cong nghe di dong 2G');
+    await admin.getByRole('button', { name: 'Thêm nhiệm vụ KH-CDS-2024 4' }).click();
+    expect(await admin.locator('.item-row .code').allTextContents()).toEqual([
+      'CQS-02',
+      'CD-01',
+      'KH-CDS-2024 · 4',
+    ]);
     await admin.locator('.item-row', { hasText: 'CD-01' }).getByLabel('bắt buộc').check();
     await check(admin, 'form-new');
     await admin.getByRole('button', { name: 'Tạo biểu mẫu' }).click();
@@ -124,6 +132,13 @@ describe('administration of reporting, methodology and users', () => {
             join indicator i on i.id = fi.indicator_id where f.code = 'E2E-PHUONG'`,
     );
     expect(form!.items).toBe('CQS-02:false,CD-01:true');
+    const [taskItem] = await rows<{ n: number }>(
+      server.store.db,
+      sql`select count(*)::int as n from form f join form_item fi on fi.form_id = f.id and fi.form_version = f.version
+            join task t on t.id = fi.task_id join plan p on p.id = t.plan_id
+           where f.code = 'E2E-PHUONG' and fi.kind = 'task' and p.code = 'KH-CDS-2024' and t.number = '4'`,
+    );
+    expect(taskItem!.n).toBe(1);
     await check(admin, 'form');
 
     // 3. a validation rule: the syntax error is shown under the character at fault
@@ -239,6 +254,7 @@ describe('administration of reporting, methodology and users', () => {
     await admin.getByRole('link', { name: /quận, huyện/ }).click();
     await admin.waitForURL(/\/admin\/methodology\/\d+$/);
     await settle(admin);
+    await admin.locator('.method-node').first().waitFor(); // the tree renders after its data arrives
     expect(await admin.locator('.method-node').count()).toBeGreaterThan(9);
     await check(admin, 'methodology');
     await admin.getByRole('button', { name: 'Sửa (tạo phiên bản mới)' }).click();

@@ -23,7 +23,7 @@ import {
   useAction,
   useAdminCrumbs,
 } from './shared.tsx';
-import type { FormFull, ValidationRule } from './types.ts';
+import type { FormFull, FormTaskItem, ValidationRule } from './types.ts';
 
 const PERIOD_TYPES = ['year', 'half', 'quarter', 'month'] as const;
 
@@ -33,6 +33,114 @@ interface Item {
   name_en: string | null;
   unit: string;
   required: boolean;
+}
+
+type TaskPick = Pick<FormTaskItem, 'plan' | 'number' | 'title_vi' | 'title_en' | 'required'>;
+
+/** The form's task items: tasks without sub-tasks, found by the server's diacritic-insensitive search. */
+function TaskPicker({
+  tasks,
+  setTasks,
+  errors,
+}: {
+  tasks: TaskPick[];
+  setTasks: (f: (xs: TaskPick[]) => TaskPick[]) => void;
+  errors: string[];
+}) {
+  const { t, lang } = useI18n();
+  const [q, setQ] = useState('');
+  const found = useApi<{ items: Array<TaskPick & { id: number }> }>(q.trim() ? '/api/tasks' : null, {
+    q: q.trim(),
+    leaf_only: true,
+    limit: 30,
+  });
+  const key = (x: { plan: string; number: string }) => `${x.plan} ${x.number}`;
+  const candidates = (found.data?.items ?? []).filter((x) => !tasks.some((y) => key(y) === key(x)));
+  return (
+    <fieldset className="picker">
+      <legend>{t('adminWf.forms.tasks', { count: tasks.length })}</legend>
+      <p className="muted small">{t('adminWf.forms.tasksHelp')}</p>
+      {tasks.length === 0 ? (
+        <p className="muted">{t('adminWf.forms.noTasks')}</p>
+      ) : (
+        <ol className="item-list">
+          {tasks.map((x, k) => (
+            <li key={key(x)} className="item-row">
+              <span className="indicator-name">
+                <span className="code">
+                  {x.plan} · {x.number}
+                </span>
+                {pick(lang, x.title_vi, x.title_en)}
+              </span>
+              <span className="item-tools">
+                <label className="inline-check">
+                  <input
+                    type="checkbox"
+                    checked={x.required}
+                    onChange={(e) =>
+                      setTasks((xs) => xs.map((y, j) => (j === k ? { ...y, required: e.target.checked } : y)))
+                    }
+                  />
+                  {t('form.required')}
+                </label>
+                <button
+                  type="button"
+                  className="btn btn-danger btn-small"
+                  aria-label={t('adminWf.forms.removeTask', { plan: x.plan, number: x.number })}
+                  onClick={() => setTasks((xs) => xs.filter((_, j) => j !== k))}
+                >
+                  ✕
+                </button>
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {errors.length > 0 && (
+        <ul className="field-error">
+          {errors.map((x) => (
+            <li key={x}>{x}</li>
+          ))}
+        </ul>
+      )}
+      <SearchBox value={q} onChange={setQ} label={t('adminWf.forms.findTask')} />
+      {found.error && <ErrorBox error={found.error} />}
+      {q.trim() && found.data && (
+        <ul className="candidate-list" aria-label={t('adminWf.forms.taskCandidates')}>
+          {candidates.slice(0, 15).map((x) => (
+            <li key={key(x)}>
+              <span className="indicator-name">
+                <span className="code">
+                  {x.plan} · {x.number}
+                </span>
+                {pick(lang, x.title_vi, x.title_en)}
+              </span>
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                aria-label={t('adminWf.forms.addTaskNamed', { plan: x.plan, number: x.number })}
+                onClick={() =>
+                  setTasks((xs) => [
+                    ...xs,
+                    {
+                      plan: x.plan,
+                      number: x.number,
+                      title_vi: x.title_vi,
+                      title_en: x.title_en,
+                      required: false,
+                    },
+                  ])
+                }
+              >
+                {t('adminWf.forms.add')}
+              </button>
+            </li>
+          ))}
+          {candidates.length === 0 && <li className="muted">{t('adminWf.forms.noTaskCandidates')}</li>}
+        </ul>
+      )}
+    </fieldset>
+  );
 }
 
 function Editor({ existing }: { existing: FormFull | null }) {
@@ -50,6 +158,15 @@ function Editor({ existing }: { existing: FormFull | null }) {
       name_en: i.indicator_name_en,
       unit: i.unit,
       required: i.required,
+    })) ?? [],
+  );
+  const [tasks, setTasks] = useState<TaskPick[]>(
+    existing?.tasks?.map((x) => ({
+      plan: x.plan,
+      number: x.number,
+      title_vi: x.title_vi,
+      title_en: x.title_en,
+      required: x.required,
     })) ?? [],
   );
   const [q, setQ] = useState('');
@@ -83,6 +200,7 @@ function Editor({ existing }: { existing: FormFull | null }) {
       name_vi: nameVi.trim(),
       name_en: nameEn.trim(),
       items: items.map((i) => ({ indicator: i.indicator, required: i.required })),
+      tasks: tasks.map((x) => ({ plan: x.plan, number: x.number, required: x.required })),
     };
     const out = await action.run(() =>
       existing
@@ -109,7 +227,7 @@ function Editor({ existing }: { existing: FormFull | null }) {
           <p>{t('adminWf.forms.saved')}</p>
         </div>
       )}
-      <ActionError error={action.error} fields={['code', 'name_vi', 'name_en', 'items']} />
+      <ActionError error={action.error} fields={['code', 'name_vi', 'name_en', 'items', 'tasks']} />
       <form className="form admin-form" onSubmit={onSubmit} noValidate>
         <div className="form-row">
           <TextField
@@ -252,6 +370,7 @@ function Editor({ existing }: { existing: FormFull | null }) {
             </ul>
           )}
         </fieldset>
+        <TaskPicker tasks={tasks} setTasks={setTasks} errors={errs('tasks')} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={action.busy}>
             {existing ? t('adminWf.forms.saveVersion') : t('adminWf.forms.create')}

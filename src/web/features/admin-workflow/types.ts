@@ -67,8 +67,21 @@ export interface FormSummary {
   archived: boolean;
 }
 
+/** A task item of a form: the unit's progress on a task of a plan (issue 6). */
+export interface FormTaskItem {
+  position: number;
+  task_id: number;
+  plan: string;
+  number: string;
+  title_vi: string;
+  title_en: string | null;
+  required: boolean;
+  section: string | null;
+}
+
 export interface FormFull extends Omit<FormSummary, 'items_count'> {
   items: FormItem[];
+  tasks?: FormTaskItem[];
 }
 
 export interface ValidationRule {
