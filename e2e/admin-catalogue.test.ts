@@ -8,7 +8,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, launch, newPage, PHONE, serious, shoot } from './browser.ts';
+import { axe, launch, newPage, PHONE, serious, settle, shoot } from './browser.ts';
 import { DEMO_PASSWORD, type E2EServer, startServer } from './server.ts';
 
 let server: E2EServer;
@@ -37,9 +37,6 @@ async function login(page: Page): Promise<void> {
     return h1 && h1.textContent !== 'Đăng nhập';
   });
 }
-
-const settle = (page: Page) =>
-  page.waitForFunction(() => !document.querySelector('main .state-loading'), undefined, { timeout: 30_000 });
 
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(server.url + path, { waitUntil: 'networkidle' });

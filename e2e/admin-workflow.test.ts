@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/store/db.ts';
-import { axe, launch, newPage, PHONE, serious, shoot } from './browser.ts';
+import { axe, launch, loginToWorkspace, newPage, PHONE, serious, settle, shoot } from './browser.ts';
 import { apiSession, DEMO_PASSWORD, type E2EServer, startServer } from './server.ts';
 
 let server: E2EServer;
@@ -29,18 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 }, 60_000);
-
-async function login(page: Page, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Tên đăng nhập').fill(who.username);
-  await page.getByLabel('Mật khẩu').fill(who.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/workspace$/);
-  await page.locator('main h1').waitFor();
-}
-
-const settle = (page: Page) =>
-  page.waitForFunction(() => !document.querySelector('main .state-loading'), undefined, { timeout: 30_000 });
 
 /** axe at both widths, and a full-page screenshot at each: screenshots/admin-<name>-{1280,360}.png. */
 async function check(page: Page, name: string) {
@@ -69,7 +57,7 @@ async function pickUnit(page: Page, query: string, code: RegExp) {
 describe('administration of reporting, methodology and users', () => {
   it('creates a ward reporter, a form and a round; the reporter sees it due; a report is reopened with a reason', async () => {
     const admin = await newPage(browser, WIDE);
-    await login(admin, ADMIN);
+    await loginToWorkspace(admin, server.url, ADMIN);
 
     // 1. a local account with the reporter role on Phường Tân Định (after 1 July 2025)
     await admin.goto(`${server.url}/admin/users`, { waitUntil: 'networkidle' });
@@ -193,7 +181,7 @@ describe('administration of reporting, methodology and users', () => {
 
     // 5. the new user signs in on a phone and finds the round due
     const reporter = await newPage(browser, PHONE);
-    await login(reporter, WARD_REPORTER);
+    await loginToWorkspace(reporter, server.url, WARD_REPORTER);
     await settle(reporter);
     const due = reporter.locator('section', { has: reporter.getByRole('heading', { name: /^Đến hạn/ }) });
     expect(await due.textContent()).toContain(FORM_NAME);
@@ -244,7 +232,7 @@ describe('administration of reporting, methodology and users', () => {
 
   it('shows an index methodology and drafts its next version', async () => {
     const admin = await newPage(browser, WIDE);
-    await login(admin, ADMIN);
+    await loginToWorkspace(admin, server.url, ADMIN);
     await admin.goto(`${server.url}/admin/methodology`, { waitUntil: 'networkidle' });
     await settle(admin);
     await admin.getByLabel('Tìm bộ chỉ số').fill('quan huyen');

@@ -93,3 +93,21 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
 /** Only the serious and critical violations, for assertions. */
 export const serious = (vs: AxeViolation[]) =>
   vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+
+/** Waits until the page shows no loading state (its data has arrived). */
+export const settle = (page: Page) =>
+  page.waitForFunction(() => !document.querySelector('main .state-loading'), undefined, { timeout: 30_000 });
+
+/** Signs in through the login page and waits for the workspace it leads to. */
+export async function loginToWorkspace(
+  page: Page,
+  base: string,
+  who: { username: string; password: string },
+): Promise<void> {
+  await page.goto(`${base}/login`, { waitUntil: 'networkidle' });
+  await page.getByLabel('Tên đăng nhập').fill(who.username);
+  await page.getByLabel('Mật khẩu').fill(who.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/\/workspace$/);
+  await page.locator('main h1').waitFor();
+}

@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_ITEM_ROW, SUBMISSION_SHEET } from '../src/app/exchange/submission-template.ts';
-import { axe, DESKTOP, launch, newPage, serious, shoot } from './browser.ts';
+import { axe, DESKTOP, launch, loginToWorkspace, newPage, serious, settle, shoot } from './browser.ts';
 import { apiSession, DEMO_PASSWORD, type E2EServer, startServer } from './server.ts';
 
 let server: E2EServer;
@@ -51,9 +51,6 @@ afterAll(async () => {
   await server?.close();
 }, 60_000);
 
-const settle = (page: Page) =>
-  page.waitForFunction(() => !document.querySelector('main .state-loading'), undefined, { timeout: 30_000 });
-
 async function setCell(
   file: string,
   code: string,
@@ -75,11 +72,7 @@ async function setCell(
 describe('data entry with the Excel template', () => {
   it('downloads the template, uploads it filled in, and the draft holds the values', async () => {
     const page = await newPage(browser, DESKTOP);
-    await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
-    await page.getByLabel('Tên đăng nhập').fill(REPORTER.username);
-    await page.getByLabel('Mật khẩu').fill(REPORTER.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL(/\/workspace$/);
+    await loginToWorkspace(page, server.url, REPORTER);
     await settle(page);
     const due = page.locator('section', { has: page.getByRole('heading', { name: /^Đến hạn/ }) });
     await due

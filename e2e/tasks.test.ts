@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, DESKTOP, launch, newPage, PHONE, serious, shoot } from './browser.ts';
+import { axe, DESKTOP, launch, loginToWorkspace, newPage, PHONE, serious, settle, shoot } from './browser.ts';
 import { apiSession, DEMO_PASSWORD, type E2EServer, startServer } from './server.ts';
 
 let server: E2EServer;
@@ -70,18 +70,6 @@ afterAll(async () => {
   await server?.close();
 }, 60_000);
 
-async function login(page: Page, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Tên đăng nhập').fill(who.username);
-  await page.getByLabel('Mật khẩu').fill(who.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/workspace$/);
-  await page.locator('main h1').waitFor();
-}
-
-const settle = (page: Page) =>
-  page.waitForFunction(() => !document.querySelector('main .state-loading'), undefined, { timeout: 30_000 });
-
 async function checkA11y(page: Page, name: string) {
   const v = serious(await axe(page));
   expect(v, `${name}: ${JSON.stringify(v, null, 1)}`).toEqual([]);
@@ -90,7 +78,7 @@ async function checkA11y(page: Page, name: string) {
 describe('task progress and feedback', () => {
   it('reports task progress in a round, then answers feedback on the task', async () => {
     const reporter = await newPage(browser, PHONE);
-    await login(reporter, REPORTER);
+    await loginToWorkspace(reporter, server.url, REPORTER);
     await reporter.goto(`${server.url}/workspace/submissions/${submissionId}`, { waitUntil: 'networkidle' });
     await settle(reporter);
     await reporter.getByRole('heading', { name: 'Tiến độ nhiệm vụ', exact: true }).waitFor();
@@ -145,7 +133,7 @@ describe('task progress and feedback', () => {
 
     // 5. the reviewer of the city answers it from the unit's inbox
     const reviewer = await newPage(browser, DESKTOP);
-    await login(reviewer, REVIEWER);
+    await loginToWorkspace(reviewer, server.url, REVIEWER);
     await reviewer.getByRole('link', { name: 'Hộp góp ý' }).click();
     await reviewer.waitForURL(/\/workspace\/feedback$/);
     await settle(reviewer);
@@ -169,7 +157,7 @@ describe('task progress and feedback', () => {
     expect(phoneWidth).toBeLessThanOrEqual(PHONE.width);
     await shoot(phone, 'task-page-phone');
     const inboxPhone = await newPage(browser, PHONE);
-    await login(inboxPhone, REVIEWER);
+    await loginToWorkspace(inboxPhone, server.url, REVIEWER);
     await inboxPhone.goto(`${server.url}/workspace/feedback`, { waitUntil: 'networkidle' });
     await settle(inboxPhone);
     await shoot(inboxPhone, 'feedback-inbox-phone');

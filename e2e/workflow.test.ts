@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, DESKTOP, launch, newPage, PHONE, serious, shoot } from './browser.ts';
+import { axe, DESKTOP, launch, loginToWorkspace, newPage, PHONE, serious, settle, shoot } from './browser.ts';
 import { apiSession, DEMO_PASSWORD, type E2EServer, startServer } from './server.ts';
 
 let server: E2EServer;
@@ -49,18 +49,6 @@ afterAll(async () => {
   await server?.close();
 }, 60_000);
 
-async function login(page: Page, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Tên đăng nhập').fill(who.username);
-  await page.getByLabel('Mật khẩu').fill(who.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(/\/workspace$/);
-  await page.locator('main h1').waitFor();
-}
-
-const settle = (page: Page) =>
-  page.waitForFunction(() => !document.querySelector('main .state-loading'), undefined, { timeout: 30_000 });
-
 async function checkA11y(page: Page, name: string) {
   const v = serious(await axe(page));
   expect(v, `${name}: ${JSON.stringify(v, null, 1)}`).toEqual([]);
@@ -72,7 +60,7 @@ describe('reporting workflow', () => {
     const reviewer = await newPage(browser, DESKTOP);
 
     // 1. the reporter logs in and finds the round due
-    await login(reporter, REPORTER);
+    await loginToWorkspace(reporter, server.url, REPORTER);
     await settle(reporter);
     const due = reporter.locator('section', { has: reporter.getByRole('heading', { name: /^Đến hạn/ }) });
     expect(await due.textContent()).toContain('Báo cáo chỉ tiêu chuyển đổi số năm');
@@ -111,7 +99,7 @@ describe('reporting workflow', () => {
     expect(await reporter.locator('.badge-wf-submitted').count()).toBe(1);
 
     // 5. the reviewer returns it with a comment
-    await login(reviewer, REVIEWER);
+    await loginToWorkspace(reviewer, server.url, REVIEWER);
     await reviewer.goto(`${server.url}/workspace/review`, { waitUntil: 'networkidle' });
     await settle(reviewer);
     const item = reviewer.locator('.review-item', { hasText: 'Thành phố Hồ Chí Minh' });
