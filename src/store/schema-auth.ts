@@ -34,6 +34,8 @@ export const appUser = pgTable(
     /** argon2id PHC string; null for accounts that sign in only through single sign-on. */
     passwordHash: text('password_hash'),
     passwordChangedAt: ts('password_changed_at'),
+    /** Set when an administrator chose the password (new account, reset): the user must change it. */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
     disabled: boolean('disabled').notNull().default(false),
     /** Mirror of the login-attempt state, for administrators: consecutive failures and the lock. */
     failedLogins: integer('failed_logins').notNull().default(0),
