@@ -52,6 +52,7 @@ export const DUMP_TABLES = [
   'feedback',
   'feedback_rate',
   'dhis2_mapping',
+  'unit_boundary',
   'index_methodology',
   'computed_value',
   'progress_status',
