@@ -43,6 +43,7 @@ beforeAll(async () => {
     username: REPORTER.username,
     display_name: 'Cán bộ nhập Excel',
     password: REPORTER.password,
+    must_change_password: false, // a scripted account: no temporary password to change first
     grants: [{ role: 'reporter', org_unit: '79' }],
   });
 }, 300_000);

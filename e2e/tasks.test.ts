@@ -44,6 +44,7 @@ beforeAll(async () => {
     username: REPORTER.username,
     display_name: 'Cán bộ theo dõi nhiệm vụ Thành phố',
     password: REPORTER.password,
+    must_change_password: false, // a scripted account: no temporary password to change first
     grants: [{ role: 'reporter', org_unit: '79' }],
   });
   // A citizen's feedback on task 1 (the form's token must be at least 3 s old).

@@ -93,6 +93,7 @@ export function authenticatorFor(store: Store, settings: AuthSettings = readAuth
         userId: t.userId,
         username: t.username,
         grants: await activeGrants(store.db, t.userId),
+        mustChangePassword: t.mustChangePassword,
       };
     }
     const token = readCookie(req, SESSION_COOKIE);
@@ -106,6 +107,7 @@ export function authenticatorFor(store: Store, settings: AuthSettings = readAuth
       grants: await activeGrants(store.db, s.userId),
       sessionId: s.sessionId,
       csrfToken: s.csrfToken,
+      mustChangePassword: s.mustChangePassword,
     };
   };
   return Object.assign(authenticate, { settings });
@@ -131,6 +133,24 @@ export const csrfRefused = (): ChisoError =>
     status: 403,
     vi: `Thiếu hoặc sai mã chống giả mạo yêu cầu (tiêu đề ${CSRF_HEADER}). Hãy tải lại trang.`,
     en: `Missing or wrong anti-forgery token (header ${CSRF_HEADER}). Reload the page.`,
+  });
+
+/**
+ * The routes a user with a temporary password may call (besides public ones): change it, who am I,
+ * sign out. Everything else answers 403 `auth.password_change_required`.
+ */
+export const TEMPORARY_PASSWORD_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/auth/password',
+  'GET /api/auth/me',
+  'POST /api/auth/logout',
+]);
+
+export const passwordChangeRequired = (): ChisoError =>
+  new ChisoError({
+    code: 'auth.password_change_required',
+    status: 403,
+    vi: 'Mật khẩu của bạn là mật khẩu tạm thời do quản trị viên đặt. Hãy đổi mật khẩu (POST /api/auth/password) trước khi tiếp tục.',
+    en: 'Your password is a temporary one set by an administrator. Change it (POST /api/auth/password) before going on.',
   });
 
 /** One registered route with its policy: the live route table (for the access matrix and docs). */
@@ -163,6 +183,14 @@ export function installAuthHooks(app: App): void {
         hidden: schema?.hide === true,
       });
     }
+  });
+  // A temporary password: nothing but changing it (after the caller is known, before validation).
+  app.addHook('preValidation', async (req) => {
+    if (!req.principal?.mustChangePassword) return;
+    const p = req.routeOptions.config?.policy;
+    if (!p || p.kind === 'public') return;
+    if (TEMPORARY_PASSWORD_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) return;
+    throw passwordChangeRequired();
   });
   app.addHook('onRequest', async (req) => {
     const p = req.principal;

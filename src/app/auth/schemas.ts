@@ -18,7 +18,11 @@ export const zPasswordChange = z.object({
   new_password: zSecret,
 });
 
-export const zPasswordReset = z.object({ password: zSecret });
+export const zPasswordReset = z.object({
+  password: zSecret,
+  /** Default true: the user must change this password at their next sign-in. */
+  must_change_password: z.boolean().optional(),
+});
 
 export const zGrantInput = z.object({
   role: z.enum(ROLE_NAMES),
@@ -32,6 +36,8 @@ export const zUserInput = z.object({
   email: z.string().max(320).nullish(),
   /** Omit for an account that signs in only through single sign-on (or until a password is set). */
   password: zSecret.nullish(),
+  /** Default true when a password is given: the user must change it at their first sign-in. */
+  must_change_password: z.boolean().optional(),
   grants: z.array(zGrantInput).max(50).optional(),
 });
 
@@ -68,6 +74,8 @@ export const zUserOut = z.object({
   locked: z.boolean(),
   locked_until: z.string().nullable(),
   has_password: z.boolean(),
+  /** The password is temporary: until it is changed, every route but POST /api/auth/password, GET /api/auth/me and POST /api/auth/logout answers 403 auth.password_change_required. */
+  must_change_password: z.boolean(),
   sso: z.boolean(),
   last_login_at: z.string().nullable(),
   created_at: z.string(),

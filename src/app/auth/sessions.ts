@@ -82,6 +82,8 @@ export interface ResolvedSession {
   csrfToken: string;
   idleExpiresAt: string;
   absoluteExpiresAt: string;
+  /** The account's password is temporary (set by an administrator) and must be changed first. */
+  mustChangePassword: boolean;
 }
 
 /**
@@ -103,9 +105,11 @@ export async function resolveSession(
     last_seen_at: string;
     idle_expires_at: string;
     absolute_expires_at: string;
+    must_change_password: boolean;
   }>(
     ex,
-    sql`select s.id, s.user_id, u.username, s.csrf_token, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at
+    sql`select s.id, s.user_id, u.username, s.csrf_token, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at,
+               u.must_change_password
         from session s join app_user u on u.id = s.user_id
         where s.id = ${sha256Hex(token)} and s.revoked_at is null
           and s.idle_expires_at > ${iso(now)} and s.absolute_expires_at > ${iso(now)}
@@ -129,6 +133,7 @@ export async function resolveSession(
     csrfToken: s.csrf_token,
     idleExpiresAt: iso(idle),
     absoluteExpiresAt: iso(absolute),
+    mustChangePassword: s.must_change_password === true,
   };
 }
 

@@ -143,11 +143,17 @@ export async function resolveApiToken(
   ex: Executor,
   token: string,
   now: Date,
-): Promise<{ tokenId: number; userId: number; username: string } | null> {
+): Promise<{ tokenId: number; userId: number; username: string; mustChangePassword: boolean } | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-  const [t] = await rows<{ id: number; user_id: number; username: string; last_used_at: string | null }>(
+  const [t] = await rows<{
+    id: number;
+    user_id: number;
+    username: string;
+    last_used_at: string | null;
+    must_change_password: boolean;
+  }>(
     ex,
-    sql`select t.id, t.user_id, u.username, t.last_used_at from api_token t join app_user u on u.id = t.user_id
+    sql`select t.id, t.user_id, u.username, t.last_used_at, u.must_change_password from api_token t join app_user u on u.id = t.user_id
         where t.token_hash = ${sha256Hex(token)} and t.revoked_at is null
           and (t.expires_at is null or t.expires_at > ${now.toISOString()})
           and not u.disabled and u.archived_at is null`,
@@ -157,5 +163,10 @@ export async function resolveApiToken(
   if (!t.last_used_at || now.getTime() - new Date(t.last_used_at).getTime() >= 60_000) {
     await ex.execute(sql`update api_token set last_used_at = ${now.toISOString()} where id = ${t.id}`);
   }
-  return { tokenId: t.id, userId: t.user_id, username: t.username };
+  return {
+    tokenId: t.id,
+    userId: t.user_id,
+    username: t.username,
+    mustChangePassword: t.must_change_password === true,
+  };
 }

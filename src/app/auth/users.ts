@@ -58,11 +58,12 @@ export interface UserRow {
   created_at: string;
   archived_at: string | null;
   version: number;
+  must_change_password: boolean;
 }
 
 const USER_COLS = sql.raw(
   `u.id, u.username, u.display_name, u.email, u.password_hash, u.disabled, u.failed_logins, u.locked_until,
-   u.oidc_issuer, u.oidc_subject, u.last_login_at, u.created_at, u.archived_at, u.version`,
+   u.oidc_issuer, u.oidc_subject, u.last_login_at, u.created_at, u.archived_at, u.version, u.must_change_password`,
 );
 
 export async function findUser(ex: Executor, username: string): Promise<UserRow | null> {
@@ -98,6 +99,8 @@ export interface CreateUserInput {
   display_name?: string | null | undefined;
   email?: string | null | undefined;
   password?: string | null | undefined;
+  /** The password is temporary (chosen by an administrator): the user must change it before working. */
+  must_change_password?: boolean | undefined;
   oidc?: { issuer: string; subject: string } | undefined;
 }
 
@@ -117,11 +120,12 @@ export async function createUser(tx: Executor, actor: Actor, input: CreateUserIn
     });
   }
   const passwordHash = input.password != null ? await hashPassword(input.password) : null;
+  const mustChange = passwordHash !== null && input.must_change_password === true;
   const [u] = await rows<UserRow>(
     tx,
-    sql`insert into app_user as u (username, display_name, email, password_hash, password_changed_at, oidc_issuer, oidc_subject)
+    sql`insert into app_user as u (username, display_name, email, password_hash, password_changed_at, must_change_password, oidc_issuer, oidc_subject)
         values (${username}, ${input.display_name?.trim() ?? ''}, ${input.email?.trim() || null}, ${passwordHash},
-                ${passwordHash ? sql`now()` : null}, ${input.oidc?.issuer ?? null}, ${input.oidc?.subject ?? null})
+                ${passwordHash ? sql`now()` : null}, ${mustChange}, ${input.oidc?.issuer ?? null}, ${input.oidc?.subject ?? null})
         returning ${USER_COLS}`,
   );
   await appendAudit(tx, {
@@ -134,6 +138,7 @@ export async function createUser(tx: Executor, actor: Actor, input: CreateUserIn
       display_name: u!.display_name,
       email: u!.email,
       has_password: passwordHash !== null,
+      must_change_password: mustChange,
       ...(input.oidc ? { oidc_issuer: input.oidc.issuer, oidc_subject: input.oidc.subject } : {}),
     },
   });
@@ -192,20 +197,25 @@ export async function revokeUserSessions(
 
 /**
  * Sets a user's password (policy-checked, argon2id) and ends their other sessions. `self` records
- * whether the user changed their own password or an administrator reset it.
+ * whether the user changed their own password or an administrator reset it. `temporary` marks the
+ * password as one the user must change before doing anything else (a reset by an administrator);
+ * a user setting their own password clears the mark.
  */
 export async function setPassword(
   tx: Executor,
   actor: Actor,
   username: string,
   password: string,
-  options: { keepSessionId?: string } = {},
+  options: { keepSessionId?: string; temporary?: boolean } = {},
 ): Promise<void> {
   const u = await requireUser(tx, username);
   checkPasswordPolicy(u.username, password);
+  const self = actor.userId === u.id;
+  const temporary = !self && options.temporary === true;
   const h = await hashPassword(password);
   await tx.execute(
-    sql`update app_user set password_hash = ${h}, password_changed_at = now(), updated_at = now(), version = version + 1 where id = ${u.id}`,
+    sql`update app_user set password_hash = ${h}, password_changed_at = now(), must_change_password = ${temporary},
+        updated_at = now(), version = version + 1 where id = ${u.id}`,
   );
   const ended = await revokeUserSessions(tx, u.id, 'password_changed', options.keepSessionId);
   await appendAudit(tx, {
@@ -213,7 +223,13 @@ export async function setPassword(
     action: 'user.password',
     entity: 'app_user',
     entityId: u.id,
-    data: { username: u.username, self: actor.userId === u.id, sessions_ended: ended },
+    data: {
+      username: u.username,
+      self,
+      temporary,
+      ...(u.must_change_password && !temporary ? { temporary_replaced: true } : {}),
+      sessions_ended: ended,
+    },
   });
 }
 
@@ -322,6 +338,8 @@ export interface UserOut {
   locked: boolean;
   locked_until: string | null;
   has_password: boolean;
+  /** The password is temporary: every route but changing it, who-am-I and logout answers 403. */
+  must_change_password: boolean;
   sso: boolean;
   last_login_at: string | null;
   created_at: string;
@@ -359,6 +377,7 @@ export function presentUser(u: UserRow, grants: UserGrantOut[], now: Date): User
     locked,
     locked_until: locked ? new Date(u.locked_until!).toISOString() : null,
     has_password: u.password_hash !== null,
+    must_change_password: u.must_change_password,
     sso: u.oidc_subject !== null,
     last_login_at: u.last_login_at ? new Date(u.last_login_at).toISOString() : null,
     created_at: new Date(u.created_at).toISOString(),

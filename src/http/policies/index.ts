@@ -34,6 +34,8 @@ export interface Principal {
   /** Session id (session principals), used for CSRF and logout. */
   sessionId?: string;
   csrfToken?: string;
+  /** The password is temporary: only changing it, who-am-I and logout are allowed (src/http/auth.ts). */
+  mustChangePassword?: boolean;
 }
 
 /** Resolves the unit paths a request acts on; an empty list means "no unit": global rights needed. */

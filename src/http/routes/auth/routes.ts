@@ -230,7 +230,8 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
     {
       schema: {
         tags: TAGS,
-        summary: 'Change my password (ends my other sessions; a cookie session gets a new session id)',
+        summary:
+          'Change my password (ends my other sessions; a cookie session gets a new session id); clears a temporary password',
         body: zPasswordChange,
       },
       config: { policy: policy.authenticated() },
@@ -239,6 +240,15 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
       const p = req.principal!;
       const me = await presentById(p.userId);
       checkPasswordPolicy(me.username, req.body.new_password, 'new_password');
+      if (req.body.new_password === req.body.current_password) {
+        throw new ChisoError({
+          code: 'auth.password_unchanged',
+          status: 400,
+          field: 'new_password',
+          vi: 'Mật khẩu mới phải khác mật khẩu hiện tại.',
+          en: 'The new password must differ from the current one.',
+        });
+      }
       let issued: Awaited<ReturnType<typeof createSession>> | null = null;
       try {
         issued = await passwordAttempt(
@@ -412,7 +422,11 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
       const actor = actorOf(req.principal);
       const { grants, ...input } = req.body;
       const u = await db.transaction(async (tx) => {
-        const created = await createUser(tx, actor, input);
+        // a password chosen by an administrator is temporary unless the request says otherwise
+        const created = await createUser(tx, actor, {
+          ...input,
+          must_change_password: input.must_change_password ?? true,
+        });
         for (const g of grants ?? []) await grantRole(tx, actor, created.username, g);
         return created;
       });
@@ -503,7 +517,8 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
     {
       schema: {
         tags: TAGS,
-        summary: 'Set a user’s password (ends all their sessions)',
+        summary:
+          'Set a user’s password (ends all their sessions); temporary unless must_change_password is false',
         params: zUsernameParams,
         body: zPasswordReset,
       },
@@ -520,7 +535,9 @@ export default async function authRoutes(app: App, deps: ServerDeps): Promise<vo
         });
       }
       await db.transaction((tx) =>
-        setPassword(tx, actorOf(req.principal), req.params.username, req.body.password),
+        setPassword(tx, actorOf(req.principal), req.params.username, req.body.password, {
+          temporary: req.body.must_change_password ?? true,
+        }),
       );
       return { changed: true };
     },
