@@ -124,6 +124,11 @@ export const indicatorGroup = pgTable('indicator_group', {
   nameVi: text('name_vi').notNull(),
   nameEn: text('name_en').notNull(),
   sort: smallint('sort').notNull().default(0),
+  /** Optimistic version: a rename or reorder names the version it read. */
+  version: integer('version').notNull().default(1),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  /** Archived groups are kept (history, exports) but offered to no new indicator. */
+  archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'string' }),
 });
 
 /** Indicators (chỉ tiêu / chỉ số). */
