@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
 import { overviewQuery } from './features/overview/progress.ts';
-import { I18nProvider } from './i18n/i18n.tsx';
+import { I18nProvider, loadLanguage, storedLang } from './i18n/i18n.tsx';
 import { SessionProvider } from './lib/session.tsx';
 import { prefetch } from './lib/useApi.ts';
 import { createRouter } from './routes/router.tsx';
@@ -15,14 +15,18 @@ if (window.location.pathname === '/') {
 }
 const router = createRouter();
 const root = document.getElementById('root');
+// English is fetched before the first render when the reader chose it (Vietnamese is in the bundle).
+const lang = storedLang();
 if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <I18nProvider>
-        <SessionProvider>
-          <RouterProvider router={router} />
-        </SessionProvider>
-      </I18nProvider>
-    </StrictMode>,
+  (lang === 'vi' ? Promise.resolve() : loadLanguage(lang)).finally(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <I18nProvider>
+          <SessionProvider>
+            <RouterProvider router={router} />
+          </SessionProvider>
+        </I18nProvider>
+      </StrictMode>,
+    ),
   );
 }

@@ -1,24 +1,50 @@
 /**
  * Translations: Vietnamese by default, English on request (remembered in localStorage). Every string
- * the interface shows comes from vi.json / en.json through `t`; keys are checked by the compiler.
+ * the interface shows comes from the translation files through `t`; keys are checked by the compiler.
+ *
+ * Files: vi.json / en.json hold the common and public strings (every page); work/vi.json and
+ * work/en.json the namespace "work" — the strings of the signed-in pages (workspace, review,
+ * administration). Only the active language is loaded: Vietnamese is in the first bundle, English is
+ * fetched when chosen (`loadLanguage`, before the switch shows); the "work" namespace is fetched in
+ * the active language with the first workspace or administration page (router.tsx `withNamespace`).
+ * A key of a namespace not loaded yet shows as the key itself.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import en from './en.json' with { type: 'json' };
 import vi from './vi.json' with { type: 'json' };
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
+export type Namespace = 'common' | 'work';
 
 type Paths<T> = {
   [K in keyof T & string]: T[K] extends string ? K : `${K}.${Paths<T[K]>}`;
 }[keyof T & string];
 
-/** Every translation key, as a dotted path into vi.json. */
-export type Key = Paths<typeof vi>;
+type WorkDict = typeof import('./work/vi.json', { with: { type: 'json' }});
+
+/** Every translation key, as a dotted path into vi.json or work/vi.json. */
+export type Key = Paths<typeof vi> | Paths<WorkDict>;
 export type Vars = Record<string, string | number>;
 export type Translate = (key: Key, vars?: Vars) => string;
 
-const DICTS: Record<Lang, unknown> = { vi, en };
+type Dict = Record<string, unknown>;
+
+/** How each language's files of each namespace are loaded (one chunk each, English on demand). */
+const LOADERS: Record<Lang, Record<Namespace, () => Promise<Dict>>> = {
+  vi: {
+    common: async () => vi,
+    work: () => import('./work/vi.json', { with: { type: 'json' } }).then((m) => m.default),
+  },
+  en: {
+    common: () => import('./en.json', { with: { type: 'json' } }).then((m) => m.default),
+    work: () => import('./work/en.json', { with: { type: 'json' } }).then((m) => m.default),
+  },
+};
+
+/** The loaded dictionaries: language → namespace → strings. */
+const DICTS: Record<Lang, Partial<Record<Namespace, Dict>>> = { vi: { common: vi }, en: {} };
+/** Namespaces asked for so far (a language switch loads them in the new language too). */
+const wanted = new Set<Namespace>(['common']);
 const STORAGE_KEY = 'chiso.lang';
 
 function lookup(dict: unknown, key: string): string | undefined {
@@ -30,14 +56,35 @@ function lookup(dict: unknown, key: string): string | undefined {
   return typeof node === 'string' ? node : undefined;
 }
 
+function find(lang: Lang, key: string): string | undefined {
+  const d = DICTS[lang];
+  return lookup(d.common, key) ?? (d.work ? lookup(d.work, key) : undefined);
+}
+
 /** Fills `{name}` placeholders. */
 export function interpolate(template: string, vars?: Vars): string {
   if (!vars) return template;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
+/** The translate function of a language (its loaded files, then Vietnamese, then the key). */
 export function translator(lang: Lang): Translate {
-  return (key, vars) => interpolate(lookup(DICTS[lang], key) ?? lookup(DICTS.vi, key) ?? key, vars);
+  return (key, vars) => interpolate(find(lang, key) ?? find('vi', key) ?? key, vars);
+}
+
+/** Loads the files of a language: its common strings and every namespace asked for so far. */
+export async function loadLanguage(lang: Lang): Promise<void> {
+  await Promise.all(
+    [...wanted].map(async (ns) => {
+      DICTS[lang][ns] ??= await LOADERS[lang][ns]();
+    }),
+  );
+}
+
+/** Loads a namespace in the active language (and in any language switched to later). */
+export async function loadNamespace(ns: Namespace): Promise<void> {
+  wanted.add(ns);
+  await loadLanguage(currentLang);
 }
 
 export function storedLang(): Lang {
@@ -57,15 +104,24 @@ interface I18n {
 
 const I18nContext = createContext<I18n>({ lang: 'vi', setLang: () => {}, t: translator('vi') });
 
+/**
+ * `initial`: the language to show first; its files must be loaded (`loadLanguage`) before the
+ * provider renders, or its strings show in Vietnamese until they are.
+ */
 export function I18nProvider({ children, initial }: { children: ReactNode; initial?: Lang }) {
   const [lang, setLangState] = useState<Lang>(initial ?? storedLang());
   const setLang = useCallback((l: Lang) => {
-    setLangState(l);
     try {
       globalThis.localStorage?.setItem(STORAGE_KEY, l);
     } catch {
       // private mode: the choice lasts for this page only
     }
+    currentLang = l;
+    // the new language shows once its files are there (the old one stays until then)
+    loadLanguage(l).then(
+      () => setLangState(l),
+      () => setLangState(l),
+    );
   }, []);
   useEffect(() => {
     document.documentElement.lang = lang;

@@ -1,10 +1,24 @@
 /**
  * The route table. Every page is its own chunk, loaded when first visited (react-router `lazy`).
+ * The signed-in pages (paths under workspace and admin) also load the "work" translations first.
  */
-import { createBrowserRouter } from 'react-router';
+import { createBrowserRouter, type RouteObject } from 'react-router';
 import { Loading } from '../components/States.tsx';
+import { loadNamespace } from '../i18n/i18n.tsx';
 import { Root } from './Root.tsx';
 import { RouteError } from './RouteError.tsx';
+
+/** Paths whose pages read the "work" translations (src/web/i18n/work). */
+const WORK_PATH = /^(?:workspace|admin)(?:\/|$)/;
+
+/** Routes under workspace and admin load their page and the "work" translations together. */
+export function withNamespace(routes: RouteObject[]): RouteObject[] {
+  return routes.map((r) => {
+    const lazy = r.lazy;
+    if (!r.path || !WORK_PATH.test(r.path) || typeof lazy !== 'function') return r;
+    return { ...r, lazy: () => Promise.all([lazy(), loadNamespace('work')]).then(([m]) => m) } as RouteObject;
+  });
+}
 
 export function createRouter() {
   return createBrowserRouter([
@@ -16,7 +30,7 @@ export function createRouter() {
       children: [
         {
           ErrorBoundary: RouteError,
-          children: [
+          children: withNamespace([
             { index: true, lazy: () => import('../features/overview/OverviewPage.tsx') },
             { path: 'indicators', lazy: () => import('../features/indicators/IndicatorsPage.tsx') },
             { path: 'indicators/:code', lazy: () => import('../features/indicators/IndicatorPage.tsx') },
@@ -80,7 +94,7 @@ export function createRouter() {
               lazy: () => import('../features/admin/ReorganisationNew.tsx'),
             },
             { path: '*', lazy: () => import('./NotFound.tsx') },
-          ],
+          ]),
         },
       ],
     },
