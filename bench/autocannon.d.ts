@@ -5,6 +5,7 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      headers?: Record<string, string>;
       requests?: { method?: string; path: string }[];
     }
     interface Histogram {

@@ -23,10 +23,10 @@ export const METHODS: Record<string, string> = {
   query_p95_ms_national:
     "95th percentile over repeated requests of the API's values query for 7 indicators × the last 5 years × one province with its districts (children) and communes (grandchildren) — one `GET /api/values.csv?indicators=…&subtree=…&period_from=…&period_to=…`, timed to the end of its body — over HTTP against the server process on the national database.",
   api_rps_city:
-    "autocannon, 64 connections, against what the public pages read from the server process on the city database — the overview page's one request (`GET /api/progress/overview?summary=true`) and an indicator's series (`GET /api/indicators/:code/series`), alternating; requests per second (mean).",
+    "autocannon, 64 connections, against what the public pages read from the server process on the city database — the overview page's one request (`GET /api/progress/overview?summary=true`) and an indicator's series (`GET /api/indicators/:code/series`), alternating, each request with a browser's `Accept-Encoding: gzip, deflate, br` (the API sends its cached body precompressed: brotli once per engine version); requests per second (mean).",
   api_p99_ms_city: 'p99 latency of the same autocannon runs.',
   api_ratio_vs_static:
-    'api_rps_city divided by the requests per second of the same JSON bodies served as static files (@fastify/static) by the same Fastify server process, same autocannon settings.',
+    "api_rps_city divided by the requests per second of the same JSON bodies served as static files by the same Fastify server process (@fastify/static with preCompressed: the files' brotli q11 and gzip 9 copies, as the web build writes them), same autocannon settings and Accept-Encoding.",
   web_initial_js_kb_gzip:
     "`vite build --manifest` of src/web; the sum of the gzip (level 9) sizes of the JavaScript the overview loads first: the entry chunk, its static imports, and the overview route's chunk with its static imports when it is lazy.",
   lighthouse_performance:

@@ -2,7 +2,8 @@
  * The chiso API server as the benchmarks run it: a separate process (so that its CPU time and
  * resident memory are its own), on the PostgreSQL database in DATABASE_URL, built with the real
  * buildServer and authenticator, request logging off. It also serves files of BENCH_STATIC_DIR at
- * /bench-static/<name> through @fastify/static (the "same JSON as a static file" yardstick).
+ * /bench-static/<name> through @fastify/static with their .br/.gz copies (preCompressed) — the
+ * "same JSON as a static file" yardstick.
  * Prints `READY <port>` when listening.
  */
 import fastifyStatic from '@fastify/static';
@@ -17,7 +18,7 @@ const store = await openStore({ databaseUrl: process.env.DATABASE_URL, poolSize:
 const app = await buildServer({ store, config, authenticate: authenticatorFor(store), logger: false });
 const dir = process.env.BENCH_STATIC_DIR;
 if (dir) {
-  await app.register(fastifyStatic, { root: dir, serve: false, decorateReply: false });
+  await app.register(fastifyStatic, { root: dir, serve: false, decorateReply: false, preCompressed: true });
   app.get<{ Params: { name: string } }>(
     '/bench-static/:name',
     { config: { policy: policy.public() }, schema: { hide: true } },

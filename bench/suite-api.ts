@@ -2,11 +2,13 @@
  * api_rps_city, api_p99_ms_city, api_ratio_vs_static, rss_mb_city. The city data set in
  * PostgreSQL, the server in its own process (bench/server-child.ts), autocannon (64 connections)
  * in this process alternating the public overview and an indicator's series; then the same JSON
- * bodies, saved to files, served by the same server through @fastify/static. Both share the
- * machine's cores with autocannon. rss_mb_city is the server's VmRSS after the runs.
+ * bodies, saved to files with their brotli and gzip copies, served by the same server through
+ * @fastify/static (preCompressed). autocannon sends a browser's Accept-Encoding to both. Both share
+ * the machine's cores with autocannon. rss_mb_city is the server's VmRSS after the runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { openStore } from '../src/store/db.ts';
 import { copyValues, loadCatalogue, writeValuesCopy } from './load.ts';
@@ -31,11 +33,20 @@ async function settle(url: string): Promise<void> {
   }
 }
 
+/** What every browser sends (Chromium, Firefox, Safari): the API and the static files are asked alike. */
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
+
 async function cannon(url: string, paths: string[], seconds: number): Promise<Load> {
   await settle(url);
   return new Promise((resolve, reject) => {
     autocannon(
-      { url, connections: 64, duration: seconds, requests: paths.map((path) => ({ method: 'GET', path })) },
+      {
+        url,
+        connections: 64,
+        duration: seconds,
+        headers: { 'accept-encoding': BROWSER_ACCEPT_ENCODING },
+        requests: paths.map((path) => ({ method: 'GET', path })),
+      },
       (err: Error | null, r: autocannon.Result) => {
         if (err) return reject(err);
         resolve({
@@ -47,6 +58,21 @@ async function cannon(url: string, paths: string[], seconds: number): Promise<Lo
         });
       },
     );
+  });
+}
+
+/** Bytes on the wire of one answer asked with a browser's Accept-Encoding (node:http: no decoding). */
+async function encodedSize(url: string): Promise<number> {
+  const { get } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { 'accept-encoding': BROWSER_ACCEPT_ENCODING } }, (res) => {
+      let n = 0;
+      res.on('data', (c: Buffer) => {
+        n += c.length;
+      });
+      res.on('end', () => resolve(n));
+      res.on('error', reject);
+    }).on('error', reject);
   });
 }
 
@@ -109,9 +135,12 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
     const paths = ['/api/progress/overview?summary=true', `/api/indicators/${ind}/series`];
     const missing: string[] = [];
     const bodies: string[] = [];
+    const encodedBytes: number[] = [];
     for (const p of paths) {
-      const r = await fetch(server.url + p);
+      // the identity body (saved as the static file) and the size of what a browser receives
+      const r = await fetch(server.url + p, { headers: { 'accept-encoding': 'identity' } });
       const body = await r.text();
+      encodedBytes.push(await encodedSize(server.url + p));
       if (r.status !== 200) missing.push(`GET ${p} → ${r.status}`);
       bodies.push(body);
     }
@@ -129,14 +158,31 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
         `not a goal figure — GET ${catPath} (catalogue, ${catBody.length} bytes) at 64 connections: ${Math.round(api.rps)} req/s, p99 ${api.p99} ms; the same JSON as a static file: ${Math.round(stat.rps)} req/s, p99 ${stat.p99} ms (ratio ${(api.rps / stat.rps).toFixed(2)}).`,
       ]);
     } else {
-      for (const [k, b] of bodies.entries()) writeFileSync(join(staticDir, `b${k}.json`), b);
+      // the static yardstick's precompressed copies, as the web build writes them (vite.config.ts)
+      for (const [k, b] of bodies.entries()) {
+        const file = join(staticDir, `b${k}.json`);
+        writeFileSync(file, b);
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+        );
+        writeFileSync(`${file}.gz`, gzipSync(b, { level: 9 }));
+      }
       const api = await cannon(server.url, paths, seconds);
       const stat = await cannon(
         server.url,
         bodies.map((_, k) => `/bench-static/b${k}.json`),
         seconds,
       );
-      const detail = { seconds, connections: 64, api, static: stat, body_bytes: bodies.map((b) => b.length) };
+      const detail = {
+        seconds,
+        connections: 64,
+        accept_encoding: BROWSER_ACCEPT_ENCODING,
+        api,
+        static: stat,
+        body_bytes: bodies.map((b) => b.length),
+        sent_bytes: encodedBytes,
+      };
       ctx.opts.log(`api: ${JSON.stringify(detail)}`);
       if (!(api.rps > 0) || !(stat.rps > 0) || api.non2xx > 0 || api.errors > 0)
         throw new Error(`autocannon completed no clean run: ${JSON.stringify({ api, static: stat })}`);

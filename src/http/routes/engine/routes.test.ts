@@ -5,10 +5,12 @@
  * strengths and weaknesses, drill-down), CSV twins, adding a methodology version, drafts within
  * the caller's scope, and freshness after an approval through the API.
  */
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDemoStore, principalFor, type TestApp, testApp } from '../../../../test/fixtures.ts';
 import { setValue } from '../../../app/catalogue/values.ts';
+import { negotiate } from './routes.ts';
 import { rows } from '../../../store/db.ts';
 
 let t: TestApp;
@@ -171,6 +173,45 @@ describe('overview', () => {
     });
     expect(s304.statusCode).toBe(304);
     expect((await get('/api/indicators/NOPE-404/series')).status).toBe(404);
+  });
+
+  it('sends the cached body compressed as the browser accepts (brotli, else gzip), same JSON, own ETag', async () => {
+    const url = '/api/progress/overview?summary=true';
+    const plain = await t.app.inject({ method: 'GET', url });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    const inject = (enc: string, inm?: string) =>
+      t.app.inject({
+        method: 'GET',
+        url,
+        headers: { 'accept-encoding': enc, ...(inm ? { 'if-none-match': inm } : {}) },
+      });
+    const br = await inject('gzip, deflate, br, zstd');
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    expect(JSON.parse(brotliDecompressSync(br.rawPayload).toString('utf8'))).toEqual(plain.json());
+    const gz = await inject('gzip, br;q=0');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString('utf8'))).toEqual(plain.json());
+    const none = await inject('identity');
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.json()).toEqual(plain.json());
+    // each coding is its own representation; any of them is still current (304)
+    const tags = new Set([plain, br, gz].map((r) => String(r.headers.etag)));
+    expect(tags.size).toBe(3);
+    for (const tag of tags) {
+      const r = await inject('gzip, deflate, br', tag);
+      expect(r.statusCode).toBe(304);
+      expect(r.rawPayload.length).toBe(0);
+    }
+    // negotiation: brotli first, q=0 refuses, a small body (below 1 KB) is sent as it is
+    expect(negotiate('gzip, deflate, br', 5000)).toBe('br');
+    expect(negotiate('br;q=0, gzip;q=0.5', 5000)).toBe('gzip');
+    expect(negotiate('deflate', 5000)).toBe('identity');
+    expect(negotiate('gzip, deflate, br', 500)).toBe('identity');
+    expect(negotiate(undefined, 5000)).toBe('identity');
   });
 
   it('summary: level targets folded into one row with the units’ statuses, the first level by default', async () => {
