@@ -65,13 +65,24 @@ export async function getIndicator(ex: Executor, code: string): Promise<Indicato
 
 async function resolveRefs(ex: Executor, input: Partial<IndicatorInput>) {
   if (input.group) {
-    const [g] = await rows(ex, sql`select 1 from indicator_group where code = ${input.group}`);
+    const [g] = await rows<{ archived_at: string | null }>(
+      ex,
+      sql`select archived_at from indicator_group where code = ${input.group}`,
+    );
     if (!g) {
       throw new ChisoError({
         code: 'group.unknown',
         field: 'group',
         vi: `Không có nhóm chỉ tiêu '${input.group}'.`,
         en: `There is no indicator group '${input.group}'.`,
+      });
+    }
+    if (g.archived_at) {
+      throw new ChisoError({
+        code: 'group.archived',
+        field: 'group',
+        vi: `Nhóm chỉ tiêu '${input.group}' đã được lưu trữ; hãy chọn nhóm khác hoặc khôi phục nhóm này.`,
+        en: `The indicator group '${input.group}' is archived; choose another group or restore it.`,
       });
     }
   }

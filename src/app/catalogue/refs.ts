@@ -83,6 +83,7 @@ const ENTITY_VI: Record<string, string> = {
   document: 'văn bản',
   form: 'biểu mẫu',
   indicator: 'chỉ tiêu',
+  'indicator group': 'nhóm chỉ tiêu',
   'org unit': 'đơn vị',
   round: 'đợt báo cáo',
   target: 'mục tiêu',

@@ -7,9 +7,11 @@ import { registerMetrics } from '../metrics.ts';
 import { policy } from '../policies/index.ts';
 import { API_VERSION, type App, type ServerDeps } from '../server.ts';
 import authRoutes from './auth/routes.ts';
+import groupRoutes from './catalogue/groups.ts';
 import catalogueRoutes from './catalogue/routes.ts';
 import engineRoutes from './engine/routes.ts';
 import exchangeRoutes from './exchange/routes.ts';
+import geoRoutes from './geo/routes.ts';
 import planRoutes from './plans/routes.ts';
 import roundsRoutes from './rounds/routes.ts';
 import webRoutes from '../web.ts';
@@ -34,7 +36,9 @@ export async function registerRoutes(app: App, deps: ServerDeps): Promise<void> 
     },
   );
   await catalogueRoutes(app, deps);
+  await groupRoutes(app, deps);
   await exchangeRoutes(app, deps);
+  await geoRoutes(app, deps);
   await planRoutes(app, deps);
   await roundsRoutes(app, deps);
   await engineRoutes(app, deps);

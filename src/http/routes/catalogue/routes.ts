@@ -4,7 +4,6 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAudit } from '../../../app/audit.ts';
 import {
   createDocument,
   getDocument,
@@ -72,7 +71,6 @@ import {
   reportingWindow,
 } from '../../../core/period.ts';
 import { rows } from '../../../store/db.ts';
-import { indicatorGroup } from '../../../store/schema.ts';
 import { periodOf } from '../../../app/catalogue/refs.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
 import { notFound } from '../../problem.ts';
@@ -236,55 +234,7 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
       items: await rows(db, sql`select code, name_vi, name_en, sort from org_level order by sort, code`),
     }),
   );
-  app.get(
-    '/api/indicator-groups',
-    {
-      schema: { tags: ['catalogue'], summary: 'Indicator groups (pillars)' },
-      config: { policy: policy.public() },
-    },
-    async () => ({
-      items: await rows(
-        db,
-        sql`select code, name_vi, name_en, sort from indicator_group order by sort, code`,
-      ),
-    }),
-  );
-  app.post(
-    '/api/indicator-groups',
-    {
-      schema: {
-        tags: ['catalogue'],
-        summary: 'Create or rename an indicator group',
-        body: z.object({
-          code: z.string().regex(/^[a-z0-9-]{1,40}$/),
-          name_vi: z.string().min(1),
-          name_en: z.string().min(1),
-          sort: z.int32().default(0),
-        }),
-      },
-      config: { policy: policy.catalogue('admin') },
-    },
-    async (req, reply) => {
-      const b = req.body;
-      await tx(async (t) => {
-        await t
-          .insert(indicatorGroup)
-          .values({ code: b.code, nameVi: b.name_vi, nameEn: b.name_en, sort: b.sort })
-          .onConflictDoUpdate({
-            target: indicatorGroup.code,
-            set: { nameVi: b.name_vi, nameEn: b.name_en, sort: b.sort },
-          });
-        await appendAudit(t, {
-          actor: actorOf(req),
-          action: 'indicator_group.upsert',
-          entity: 'indicator_group',
-          entityId: b.code,
-          data: b,
-        });
-      });
-      return reply.status(201).send(b);
-    },
-  );
+  // indicator groups: ./groups.ts
 
   // ---- periods ----
   app.get(
