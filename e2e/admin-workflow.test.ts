@@ -2,8 +2,8 @@
  * Administration of the workflow side in a real browser: the programme administrator creates an
  * account with the reporter role on a ward, creates a form (indicators picked by a search without
  * diacritics, reordered), meets a formula error shown at its character while defining a rule, and
- * opens a round for that ward with the Decree 09 window shown; the new user signs in and finds the
- * round due; after the ward's report is approved, the administrator reopens it with a reason. Every
+ * opens a round for that ward with the Decree 09 window shown; the new user signs in, must first
+ * replace the temporary password (the server refuses their data meanwhile), and then finds the round due; after the ward's report is approved, the administrator reopens it with a reason. Every
  * administration page is checked by axe-core and saved as screenshots at 1280 px and 360 px.
  */
 import { sql } from 'drizzle-orm';
@@ -18,6 +18,8 @@ let browser: Browser;
 const WIDE = { width: 1280, height: 900 };
 const ADMIN = { username: 'demo.admin', password: DEMO_PASSWORD };
 const WARD_REPORTER = { username: 'e2e.tandinh', password: 'Tan-Dinh-bao-cao-2026' };
+/** The password the ward's reporter chooses in place of the temporary one the administrator set. */
+const WARD_OWN_PASSWORD = 'mật khẩu riêng của phường 2026';
 /** The rows of a page's table (not the "no rows" row). */
 const ROWS = 'main table tbody tr:not(:has(td.table-empty))';
 const FORM_NAME = 'Báo cáo chuyển đổi số cấp phường (thử nghiệm)';
@@ -179,17 +181,57 @@ describe('administration of reporting, methodology and users', () => {
     await admin.getByLabel('Tìm đợt báo cáo').fill('');
     await check(admin, 'rounds');
 
-    // 5. the new user signs in on a phone and finds the round due
+    // 5. the new user signs in on a phone: the temporary password must be changed first (the server
+    // refuses everything else meanwhile), then they go on to the workspace and find the round due
+    const early = await apiSession(server.url, WARD_REPORTER.username, WARD_REPORTER.password);
+    await expect(early.get('/api/inbox/reporter')).rejects.toThrow(/403 .*auth\.password_change_required/);
     const reporter = await newPage(browser, PHONE);
-    await loginToWorkspace(reporter, server.url, WARD_REPORTER);
+    await reporter.goto(`${server.url}/workspace`, { waitUntil: 'networkidle' });
+    await reporter.waitForURL(/\/login\?next=%2Fworkspace$/);
+    await reporter.getByLabel('Tên đăng nhập').fill(WARD_REPORTER.username);
+    await reporter.getByLabel('Mật khẩu').fill(WARD_REPORTER.password);
+    await reporter.getByRole('button', { name: 'Đăng nhập' }).click();
+    await reporter.waitForURL(/\/account\/password\?next=%2Fworkspace$/);
+    await reporter.getByRole('heading', { level: 1, name: 'Đổi mật khẩu' }).waitFor();
+    expect(await reporter.locator('.page-header').textContent()).toContain('mật khẩu tạm thời');
+    // the other pages send the user back here
+    await reporter.goto(`${server.url}/admin`, { waitUntil: 'networkidle' });
+    await reporter.waitForURL(/\/account\/password\?next=%2Fadmin$/);
+    await reporter.goto(`${server.url}/account/password?next=%2Fworkspace`, { waitUntil: 'networkidle' });
+    await reporter.getByLabel('Mật khẩu hiện tại').fill(WARD_REPORTER.password);
+    await reporter.getByLabel('Mật khẩu mới', { exact: true }).fill(WARD_OWN_PASSWORD);
+    await reporter.getByLabel('Nhập lại mật khẩu mới').fill(`${WARD_OWN_PASSWORD}!`);
+    await reporter.keyboard.press('Enter'); // the form submits from the keyboard
+    await reporter.getByText('Hai lần nhập mật khẩu mới không giống nhau.').waitFor();
+    expect(await reporter.getByLabel('Nhập lại mật khẩu mới').getAttribute('aria-invalid')).toBe('true');
+    expect(await reporter.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('repeat');
+    // the server's rules come back under their field
+    await reporter.getByLabel('Mật khẩu mới', { exact: true }).fill(WARD_REPORTER.password);
+    await reporter.getByLabel('Nhập lại mật khẩu mới').fill(WARD_REPORTER.password);
+    await reporter.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await reporter.getByText('Mật khẩu mới phải khác mật khẩu hiện tại.').waitFor();
+    expect(await reporter.getByLabel('Mật khẩu mới', { exact: true }).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    await check(reporter, 'password-change');
+    await reporter.setViewportSize(PHONE);
+    await reporter.getByLabel('Mật khẩu mới', { exact: true }).fill(WARD_OWN_PASSWORD);
+    await reporter.getByLabel('Nhập lại mật khẩu mới').fill(WARD_OWN_PASSWORD);
+    await reporter.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await reporter.waitForURL(/\/workspace$/);
     await settle(reporter);
+    const [changed] = await rows<{ data: Record<string, unknown> }>(
+      server.store.db,
+      sql`select data from audit_log where action = 'user.password' and actor = 'e2e.tandinh' order by seq desc limit 1`,
+    );
+    expect(changed!.data).toMatchObject({ self: true, temporary: false, temporary_replaced: true });
     const due = reporter.locator('section', { has: reporter.getByRole('heading', { name: /^Đến hạn/ }) });
     expect(await due.textContent()).toContain(FORM_NAME);
     expect(await due.textContent()).toContain('Phường Tân Định');
     await reporter.context().close();
 
     // 6. the ward reports and the reviewer approves (through the API: the browser flow is workflow.test.ts)
-    const ward = await apiSession(server.url, WARD_REPORTER.username, WARD_REPORTER.password);
+    const ward = await apiSession(server.url, WARD_REPORTER.username, WARD_OWN_PASSWORD);
     const inbox = await ward.get<{ items: Array<{ submission_id: number }> }>('/api/inbox/reporter');
     const id = inbox.items[0]!.submission_id;
     await ward.put(`/api/submissions/${id}/values`, {

@@ -24,6 +24,8 @@ export interface Me {
     display_name: string;
     email: string | null;
     grants: Grant[];
+    /** The password is temporary (set by an administrator): it must be changed before anything else. */
+    must_change_password: boolean;
   };
   auth: 'session' | 'token';
   csrf_token: string | null;
@@ -54,6 +56,11 @@ interface Session {
   checking: boolean;
   login(username: string, password: string): Promise<Me>;
   logout(): Promise<void>;
+  /**
+   * Changes my password (POST /api/auth/password); the session gets a new id and CSRF token and
+   * who I am is read again (a temporary password is no longer one).
+   */
+  changePassword(current: string, next: string): Promise<Me>;
   /** True when the user holds the role (or one that includes it) somewhere. */
   can(role: RoleName): boolean;
 }
@@ -70,6 +77,7 @@ const SessionContext = createContext<Session>({
   checking: false,
   login: () => Promise.reject(new Error('no session provider')),
   logout: () => Promise.resolve(),
+  changePassword: () => Promise.reject(new Error('no session provider')),
   can: () => false,
 });
 
@@ -120,12 +128,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  const changePassword = useCallback(async (current: string, next: string) => {
+    const r = await api.post<{ changed: boolean; csrf_token: string | null }>('/api/auth/password', {
+      current_password: current,
+      new_password: next,
+    });
+    if (r.csrf_token) setCsrfToken(r.csrf_token);
+    const m = await api.get<Me>('/api/auth/me');
+    setCsrfToken(m.csrf_token);
+    invalidate();
+    setMe(m);
+    return m;
+  }, []);
+
   const can = useCallback(
     (role: RoleName) => Boolean(me?.user.grants.some((g) => INCLUDED_BY[role].includes(g.role))),
     [me],
   );
 
-  const value = useMemo(() => ({ me, checking, login, logout, can }), [me, checking, login, logout, can]);
+  const value = useMemo(
+    () => ({ me, checking, login, logout, changePassword, can }),
+    [me, checking, login, logout, changePassword, can],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

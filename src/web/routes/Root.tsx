@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
+import { PasswordChangeGate } from '../features/auth/PasswordChangeGate.tsx';
 import { type Key, useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../lib/session.tsx';
 
@@ -49,6 +50,9 @@ function Account() {
   return (
     <div className="account">
       <span className="account-name">{me.user.display_name || me.user.username}</span>
+      <Link className="account-link" to="/account/password">
+        {t('account.password.link')}
+      </Link>
       <button
         type="button"
         className="account-link"
@@ -158,7 +162,9 @@ export function Root() {
         {navigation.state === 'loading' && <div className="route-progress" role="presentation" />}
       </header>
       <main id="main" tabIndex={-1} className="container">
-        <Outlet />
+        <PasswordChangeGate>
+          <Outlet />
+        </PasswordChangeGate>
       </main>
       <footer className="site-footer">
         <div className="container footer-inner">

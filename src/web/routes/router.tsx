@@ -20,8 +20,9 @@ export function withNamespace(routes: RouteObject[]): RouteObject[] {
   });
 }
 
-export function createRouter() {
-  return createBrowserRouter([
+/** The route table (the browser's router, and the server's rendering of the overview: src/web/ssr.tsx). */
+export function appRoutes(): RouteObject[] {
+  return [
     {
       path: '/',
       Component: Root,
@@ -45,6 +46,7 @@ export function createRouter() {
             { path: 'plans/:code/tasks/:number', lazy: () => import('../features/plans/TaskPage.tsx') },
             { path: 'data', lazy: () => import('../features/opendata/OpenDataPage.tsx') },
             { path: 'login', lazy: () => import('../features/auth/LoginPage.tsx') },
+            { path: 'account/password', lazy: () => import('../features/auth/ChangePasswordPage.tsx') },
             { path: 'workspace', lazy: () => import('../features/workspace/WorkspacePage.tsx') },
             {
               path: 'workspace/submissions/:id',
@@ -98,5 +100,9 @@ export function createRouter() {
         },
       ],
     },
-  ]);
+  ];
+}
+
+export function createRouter() {
+  return createBrowserRouter(appRoutes());
 }
