@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { square, syntheticSquares } from '../../test/boundary-samples.ts';
-import { lineColumn, parseBoundaryFile } from './boundaries.ts';
+import { jsonFaultOffset, lineColumn, parseBoundaryFile } from './boundaries.ts';
 import { ChisoError } from './errors.ts';
 
 function faultsOf(content: unknown, maxBytes?: number): ChisoError {
@@ -205,6 +205,23 @@ describe('boundary files', () => {
       ['boundary.geometry_type', 1],
       ['boundary.coordinate_out_of_range', 2],
     ]);
+  });
+
+  it('finds the place of a JSON fault when the parser does not say', () => {
+    for (const [text, at] of [
+      ['[,]', 1],
+      ['{"a": 1,}', 8],
+      ['{"a" 1}', 5],
+      ['{"a": tru}', 9],
+      ['{"a": "x\\u12g4"}', 12],
+      ['[1, 2', 5],
+      ['{"a": 1} x', 9],
+      ['{"a": -}', 6],
+    ] as const) {
+      expect(() => JSON.parse(text)).toThrow();
+      expect([text, jsonFaultOffset(text)]).toEqual([text, at]);
+    }
+    expect(jsonFaultOffset('{"a": [1, -2.5e3, "\\n", true, null, {}]}')).toBe(-1);
   });
 
   it('lineColumn counts from 1', () => {

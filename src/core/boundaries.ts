@@ -57,12 +57,144 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - last };
 }
 
+/**
+ * The offset of the first syntax fault of a text that JSON.parse refused (its message does not always
+ * say where): a plain scan of the JSON grammar. -1 when the scan finds none.
+ */
+export function jsonFaultOffset(text: string): number {
+  let i = 0;
+  const n = text.length;
+  const ws = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) if (text[i] !== word[k]) fail();
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < n && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 1; k <= 4; k++)
+            if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) {
+              i += k;
+              fail();
+            }
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x') || i >= n) fail();
+      }
+      i++;
+    }
+    if (i >= n) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m || m[0] === '' || m[0] === '-') fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else number();
+  };
+  try {
+    value();
+    ws();
+    return i < n ? i : -1;
+  } catch (at) {
+    return typeof at === 'number' ? Math.min(at, n) : -1;
+  }
+}
+
 function fault(code: string, field: string, vi: string, en: string, index?: number): ChisoErrorInit {
   return { code, field, vi, en, ...(index !== undefined ? { details: { feature: index } } : {}) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface CheckedBoundaries extends ParsedBoundaries {
+  /** Every feature that names a unit (once), good geometry or not: for checking the codes. */
+  codes: Array<{ index: number; code: string; codeProperty: string }>;
+  faults: ChisoErrorInit[];
+  /** Faults beyond MAX_FAULTS, counted only. */
+  more: number;
+}
+
+/** The one error of a file with faults: `errors` lists them, in the order of the features. */
+export function boundaryFaults(file: string, faults: ChisoErrorInit[], more = 0): ChisoError {
+  const sorted = [...faults].sort(
+    (a, b) =>
+      ((a.details?.feature as number | undefined) ?? -1) - ((b.details?.feature as number | undefined) ?? -1),
+  );
+  const n = faults.length + more;
+  const over = Math.max(0, n - MAX_FAULTS);
+  return new ChisoError({
+    code: 'boundary.invalid',
+    status: 422,
+    file,
+    vi: `Tệp ranh giới '${file}' có ${n} lỗi; không có gì được nhập.${over ? ` (${over} lỗi sau không liệt kê.)` : ''}`,
+    en: `The boundary file '${file}' has ${n} faults; nothing was imported.${over ? ` (${over} further faults not listed.)` : ''}`,
+    errors: sorted.slice(0, MAX_FAULTS),
+  });
+}
 
 /**
  * Parses and checks a boundary file. Throws one ChisoError (status 422, or 413 for size, 400 for a
@@ -73,6 +205,21 @@ export function parseBoundaryFile(
   file = 'boundaries.geojson',
   options: { maxBytes?: number } = {},
 ): ParsedBoundaries {
+  const c = checkBoundaryFile(content, file, options);
+  if (c.faults.length) throw boundaryFaults(file, c.faults, c.more);
+  return { features: c.features, source: c.source };
+}
+
+/**
+ * Checks a boundary file and returns its good features and its faults (per-feature faults are not
+ * thrown, so that a caller can add its own — unknown units — and report all at once). A file that is
+ * too large, not JSON, not a FeatureCollection or empty is thrown at once.
+ */
+export function checkBoundaryFile(
+  content: string | Uint8Array,
+  file = 'boundaries.geojson',
+  options: { maxBytes?: number | undefined } = {},
+): CheckedBoundaries {
   const max = options.maxBytes ?? MAX_BOUNDARY_BYTES;
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
   if (size > max) {
@@ -85,21 +232,23 @@ export function parseBoundaryFile(
       details: { size, max },
     });
   }
-  const text = typeof content === 'string' ? content : new TextDecoder('utf-8').decode(content);
+  const decoded = typeof content === 'string' ? content : new TextDecoder('utf-8').decode(content);
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   let data: unknown;
   try {
-    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    data = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
     const m = /position (\d+)/.exec(message);
-    const at = m ? lineColumn(text, Number(m[1])) : null;
+    const offset = m ? Number(m[1]) : jsonFaultOffset(text);
+    const at = offset >= 0 ? lineColumn(text, offset) : null;
     const where = at ? ` (dòng ${at.line}, cột ${at.column})` : '';
     const whereEn = at ? ` (line ${at.line}, column ${at.column})` : '';
     throw new ChisoError({
       code: 'boundary.not_json',
       status: 400,
       file,
-      ...(at ? { row: at.line, column: at.column, position: Number(m![1]) } : {}),
+      ...(at ? { row: at.line, column: at.column, position: offset } : {}),
       vi: `Tệp '${file}' không phải JSON hợp lệ${where}: ${message}`,
       en: `The file '${file}' is not valid JSON${whereEn}: ${message}`,
     });
@@ -136,6 +285,7 @@ export function parseBoundaryFile(
   );
 
   const out: BoundaryFeature[] = [];
+  const codes: CheckedBoundaries['codes'] = [];
   const firstOf = new Map<string, number>();
   features.forEach((f, index) => {
     const at = `features[${index}]`;
@@ -179,7 +329,10 @@ export function parseBoundaryFile(
           index,
         ),
       );
-    } else firstOf.set(code, index);
+    } else {
+      firstOf.set(code, index);
+      codes.push({ index, code, codeProperty: prop });
+    }
 
     let validFrom: string | null = null;
     const vf = props.valid_from;
@@ -211,17 +364,7 @@ export function parseBoundaryFile(
       validFrom,
     });
   });
-  if (faults.length) {
-    throw new ChisoError({
-      code: 'boundary.invalid',
-      status: 422,
-      file,
-      vi: `Tệp ranh giới '${file}' có ${faults.length + more} lỗi; không có gì được nhập.${more ? ` (${more} lỗi sau không liệt kê.)` : ''}`,
-      en: `The boundary file '${file}' has ${faults.length + more} faults; nothing was imported.${more ? ` (${more} further faults not listed.)` : ''}`,
-      errors: faults,
-    });
-  }
-  return { features: out, source: sourceMember?.trim() ?? null };
+  return { features: out, codes, faults, more, source: sourceMember?.trim() ?? null };
 }
 
 /** Checks one geometry; returns it with coordinates rounded to 6 decimals and its bbox, or null (faults added). */

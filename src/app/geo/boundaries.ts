@@ -10,7 +10,12 @@
  * deleted. One audit entry records the import.
  */
 import { sql } from 'drizzle-orm';
-import { type BBox, type BoundaryGeometry, parseBoundaryFile } from '../../core/boundaries.ts';
+import {
+  type BBox,
+  type BoundaryGeometry,
+  boundaryFaults,
+  checkBoundaryFile,
+} from '../../core/boundaries.ts';
 import { ChisoError, type ChisoErrorInit } from '../../core/errors.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit, canonicalJson } from '../audit.ts';
@@ -49,7 +54,7 @@ export async function importBoundaries(
   file: string,
   options: BoundaryImportOptions = {},
 ): Promise<BoundaryImportSummary> {
-  const parsed = parseBoundaryFile(content, file, { maxBytes: options.maxBytes });
+  const parsed = checkBoundaryFile(content, file, { maxBytes: options.maxBytes });
   const source = (options.source ?? '').trim() || parsed.source;
   if (!source) {
     throw new ChisoError({
@@ -83,7 +88,7 @@ export async function importBoundaries(
   }
 
   // resolve the codes: chiso codes first, then official codes of units in force (when unambiguous)
-  const codes = parsed.features.map((f) => f.code);
+  const codes = parsed.codes.map((f) => f.code);
   const byCode = new Map(
     (
       await rows<UnitRef>(
@@ -104,10 +109,11 @@ export async function importBoundaries(
       byOfficial.set(u.official_code!, list);
     }
   }
-  const faults: ChisoErrorInit[] = [];
+  const faults: ChisoErrorInit[] = [...parsed.faults];
+  const good = new Map(parsed.features.map((f) => [f.index, f]));
   const resolved: Array<{ unit: UnitRef; f: (typeof parsed.features)[number] }> = [];
   const seen = new Map<number, number>();
-  for (const f of parsed.features) {
+  for (const f of parsed.codes) {
     const field = `features[${f.index}].properties.${f.codeProperty}`;
     let unit = byCode.get(f.code);
     if (!unit) {
@@ -144,18 +150,10 @@ export async function importBoundaries(
       continue;
     }
     seen.set(unit!.id, f.index);
-    resolved.push({ unit: unit!, f });
+    const checked = good.get(f.index);
+    if (checked) resolved.push({ unit: unit!, f: checked });
   }
-  if (faults.length) {
-    throw new ChisoError({
-      code: 'boundary.invalid',
-      status: 422,
-      file,
-      vi: `Tệp ranh giới '${file}' có ${faults.length} lỗi; không có gì được nhập.`,
-      en: `The boundary file '${file}' has ${faults.length} faults; nothing was imported.`,
-      errors: faults.slice(0, 100),
-    });
-  }
+  if (faults.length) throw boundaryFaults(file, faults, parsed.more);
 
   const current = new Map(
     (
