@@ -25,8 +25,19 @@ export interface IndexYear {
   /** Unit indices taking part, in unit-code order. */
   units: number[];
   result: IndexResult | null;
-  sensitivity: SensitivityResult | null;
+  /**
+   * The Monte Carlo rank statistics of the root node, computed on first read (most of an index
+   * year's cost: a process catching up from another's approval recomputes scores and ranks, and
+   * the sensitivity only when something reads it). The inputs are captured when the year is
+   * computed, so a late read gives the same bits as an eager one.
+   */
+  readonly sensitivity: SensitivityResult | null;
   error: { code: string; vi: string; en: string } | null;
+}
+
+/** Whether an index year's sensitivity has been computed (read) already. */
+export function sensitivityReady(iy: IndexYear): boolean {
+  return !(iy as { lazy?: unknown }).lazy;
 }
 
 export const indexKey = (methodologyId: number, year: number): string => `${methodologyId}:${year}`;
@@ -86,34 +97,57 @@ export function computeIndexYear(m: Model, mi: MethodologyInfo, year: number): I
     });
     data.targets = targets;
   }
-  const out: IndexYear = {
-    key: indexKey(mi.id, year),
-    m: mi,
-    year,
-    units,
-    result: null,
-    sensitivity: null,
-    error: null,
-  };
+  const out = new LazyIndexYear(indexKey(mi.id, year), mi, year, units);
   try {
     out.result = computeIndex(mi.definition, data, { year, strengths: { top: 3, bottom: 3 } });
     const s = mi.sensitivity;
     if (s.runs > 0 && units.length > 1) {
-      out.sensitivity = sensitivity(mi.definition, data, {
-        runs: s.runs,
-        seed: s.seed,
-        weightNoise: s.weight_noise,
-        year,
-        remove: [],
-      });
+      out.lazy = () =>
+        sensitivity(mi.definition, data, {
+          runs: s.runs,
+          seed: s.seed,
+          weightNoise: s.weight_noise,
+          year,
+          remove: [],
+        });
     }
   } catch (e) {
     if (!isChisoError(e)) throw e;
     out.result = null;
-    out.sensitivity = null;
     out.error = { code: e.code, vi: e.vi, en: e.en };
   }
   return out;
+}
+
+class LazyIndexYear implements IndexYear {
+  result: IndexResult | null = null;
+  error: IndexYear['error'] = null;
+  /** Computes the sensitivity; cleared once it has run. */
+  lazy: (() => SensitivityResult) | null = null;
+  private computed: SensitivityResult | null = null;
+
+  constructor(
+    readonly key: string,
+    readonly m: MethodologyInfo,
+    readonly year: number,
+    readonly units: number[],
+  ) {}
+
+  get sensitivity(): SensitivityResult | null {
+    const f = this.lazy;
+    if (f) {
+      this.lazy = null;
+      try {
+        this.computed = f();
+      } catch (e) {
+        // A ChisoError of the nominal computation was already caught by computeIndex above; a
+        // sensitivity that still fails has no intervals (as before: the year kept no sensitivity).
+        if (!isChisoError(e)) throw e;
+        this.computed = null;
+      }
+    }
+    return this.computed;
+  }
 }
 
 export function computeIndexAll(m: Model): Map<string, IndexYear> {

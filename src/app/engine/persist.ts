@@ -13,7 +13,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rows } from '../../store/db.ts';
 import { canonicalJson } from '../audit.ts';
 import { KIND, KIND_METHOD } from './arrays.ts';
-import { type IndexYear, indexKey, previousRanks } from './compute-index.ts';
+import { type IndexYear, indexKey, previousRanks, sensitivityReady } from './compute-index.ts';
 import type { StatusRow } from './compute-progress.ts';
 import type { Model, UpdateResult } from './model.ts';
 
@@ -293,22 +293,30 @@ export function statusCells(m: Model, r: StatusRow): Cell[] {
 }
 
 /** What the rows of one methodology-year are made of, prepared once. */
-interface IndexRowSource {
-  iy: IndexYear;
-  prev: Map<string, Map<string, number>>;
-  sens: Map<string, { median: number | null; q5: number | null; q95: number | null }>;
-  strengths: Map<string, { strengths: unknown; weaknesses: unknown }>;
+type SensStats = { median: number | null; q5: number | null; q95: number | null };
+
+class IndexRowSource {
+  readonly prev: Map<string, Map<string, number>>;
+  readonly strengths: Map<string, { strengths: unknown; weaknesses: unknown }>;
+  private sensMap: Map<string, SensStats> | null = null;
+
+  constructor(
+    m: Model,
+    readonly iy: IndexYear,
+  ) {
+    this.prev = previousRanks(m, iy);
+    this.strengths = new Map(iy.result!.strengths.map((x) => [x.unit, x]));
+  }
+
+  /** The root node's sensitivity by unit code (computes it on first use: see IndexYear). */
+  get sens(): Map<string, SensStats> {
+    this.sensMap ??= new Map((this.iy.sensitivity?.units ?? []).map((x) => [x.unit, x]));
+    return this.sensMap;
+  }
 }
 
 function indexSource(m: Model, iy: IndexYear): IndexRowSource | null {
-  const res = iy.result;
-  if (!res) return null;
-  return {
-    iy,
-    prev: previousRanks(m, iy),
-    sens: new Map((iy.sensitivity?.units ?? []).map((x) => [x.unit, x])),
-    strengths: new Map(res.strengths.map((x) => [x.unit, x])),
-  };
+  return iy.result ? new IndexRowSource(m, iy) : null;
 }
 
 /** The row of one unit (position j) and node. */
@@ -351,19 +359,72 @@ export function indexCells(m: Model, iy: IndexYear): Cell[][] {
   return out;
 }
 
+/** One stored index_result row as an object (the columns the API reads). */
+export interface IndexRowObject {
+  org_unit_id: number;
+  node: string;
+  raw: number | null;
+  score: number | null;
+  rank: number | null;
+  band: string | null;
+  previous_rank: number | null;
+  rank_change: number | null;
+  sensitivity_median: number | null;
+  sensitivity_q5: number | null;
+  sensitivity_q95: number | null;
+  strengths: unknown;
+  weaknesses: unknown;
+}
+
+/** The rows index_result holds for a methodology-year, from the model (the same cells persisted). */
+export function indexRowsOf(m: Model, iy: IndexYear): IndexRowObject[] {
+  return indexCells(m, iy).map((r) => ({
+    org_unit_id: r[2] as number,
+    node: r[3] as string,
+    raw: r[4] as number | null,
+    score: r[5] as number | null,
+    rank: r[6] as number | null,
+    band: r[7] as string | null,
+    previous_rank: r[8] as number | null,
+    rank_change: r[9] as number | null,
+    sensitivity_median: r[10] as number | null,
+    sensitivity_q5: r[11] as number | null,
+    sensitivity_q95: r[12] as number | null,
+    strengths: r[13],
+    weaknesses: r[14],
+  }));
+}
+
 const sameNum = (a: number | undefined, b: number | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && Number.isNaN(a) && Number.isNaN(b));
 
+interface IndexDiff {
+  added: Cell[][];
+  /** Changed rows of the nodes other than the root (known without the sensitivity). */
+  changed: Cell[][];
+  retired: Cell[][];
+  /**
+   * The root node's rows, once the sensitivity of the new computation is available: those that
+   * differ, and — when the sensitivity before is not known in this process (never read here: see
+   * IndexYear) — the others, to be written only where the stored row differs (`guarded`).
+   */
+  root: () => { changed: Cell[][]; guarded: Cell[][] };
+}
+
+const NO_ROOT = () => ({ changed: [], guarded: [] });
+
 /**
  * The rows of a methodology-year that differ between two computations of it (`before` read with
- * the index as it was): compared field by field, the rows built only where something differs.
+ * the index as it was): compared field by field, the rows built only where something differs. The
+ * root node's rows come last, by `root()`: they carry the sensitivity, which the caller computes
+ * while the other rows are being written.
  */
 function indexDiff(
   before: Model,
   was: IndexYear | undefined,
   m: Model,
   now: IndexYear | undefined,
-): { added: Cell[][]; changed: Cell[][]; retired: Cell[][] } {
+): IndexDiff {
   const a = was ? indexSource(before, was) : null;
   const b = now ? indexSource(m, now) : null;
   const sameUnits =
@@ -385,17 +446,20 @@ function indexDiff(
       const [mid, period, unit, node] = k.split('\u0001');
       return [Number(mid), period!, Number(unit), node!];
     });
-    return { added, changed, retired };
+    return { added, changed, retired, root: NO_ROOT };
   }
   const ra = a!.iy.result!;
   const rb = b!.iy.result!;
   const changed: Cell[][] = [];
   const rootCode = rb.root;
+  /** Root positions whose row differs in something other than the sensitivity. */
+  const rootDiffers = new Uint8Array(rb.units.length);
   for (const code of rb.order) {
     const x = ra.nodes[code];
     const y = rb.nodes[code]!;
     const px = a!.prev.get(code);
     const py = b!.prev.get(code);
+    const isRoot = code === rootCode;
     for (let j = 0; j < rb.units.length; j++) {
       const u = rb.units[j]!;
       let differs =
@@ -405,20 +469,39 @@ function indexDiff(
         !sameNum(x.rank[j], y.rank[j]) ||
         (x.band?.[j] ?? null) !== (y.band?.[j] ?? null) ||
         (px?.get(u) ?? null) !== (py?.get(u) ?? null);
-      if (!differs && code === rootCode) {
-        const sx = a!.sens.get(u);
-        const sy = b!.sens.get(u);
-        differs =
-          (sx?.median ?? null) !== (sy?.median ?? null) ||
-          (sx?.q5 ?? null) !== (sy?.q5 ?? null) ||
-          (sx?.q95 ?? null) !== (sy?.q95 ?? null) ||
+      if (isRoot) {
+        differs ||=
           JSON.stringify(a!.strengths.get(u) ?? null) !== JSON.stringify(b!.strengths.get(u) ?? null);
-      }
-      if (differs) changed.push(indexRow(m, b!, code, j));
+        if (differs) rootDiffers[j] = 1;
+      } else if (differs) changed.push(indexRow(m, b!, code, j));
     }
   }
-  return { added: [], changed, retired: [] };
+  const root = () => {
+    const out = { changed: [] as Cell[][], guarded: [] as Cell[][] };
+    const known = sensitivityReady(a!.iy);
+    for (let j = 0; j < rb.units.length; j++) {
+      const row = indexRow(m, b!, rootCode, j);
+      if (rootDiffers[j]) out.changed.push(row);
+      else if (!known) out.guarded.push(row);
+      else {
+        const u = rb.units[j]!;
+        const sx = a!.sens.get(u);
+        const sy = b!.sens.get(u);
+        if (
+          (sx?.median ?? null) !== (sy?.median ?? null) ||
+          (sx?.q5 ?? null) !== (sy?.q5 ?? null) ||
+          (sx?.q95 ?? null) !== (sy?.q95 ?? null)
+        )
+          out.changed.push(row);
+      }
+    }
+    return out;
+  };
+  return { added: [], changed, retired: [], root };
 }
+
+/** Lets a statement just started reach the database before the thread computes something else. */
+const dispatched = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -462,16 +545,33 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
   const iNew: Cell[][] = [];
   const iChanged: Cell[][] = [];
   const iretire: Cell[][] = [];
+  const roots: IndexDiff['root'][] = [];
   for (const key of new Set([...u.index, ...u.rankChange])) {
     const d = indexDiff(before, u.indexBefore.get(key), m, m.index.get(key));
     for (const r of d.added) iNew.push(r);
     for (const r of d.changed) iChanged.push(r);
     for (const r of d.retired) iretire.push(r);
+    roots.push(d.root);
   }
-  const index =
-    (await upsert(ex, INDEX, iNew)) +
-    (await update(ex, INDEX, iChanged)) +
-    (await archive(ex, INDEX, iretire));
+  // The other nodes' rows are written while this thread computes the sensitivity of the recomputed
+  // years (most of an index year's cost); the root rows, which carry it, follow.
+  const others = update(ex, INDEX, iChanged);
+  others.catch(() => {});
+  await dispatched();
+  try {
+    for (const key of u.index) void m.index.get(key)?.sensitivity;
+  } finally {
+    await others;
+  }
+  let index = (await others) + (await upsert(ex, INDEX, iNew)) + (await archive(ex, INDEX, iretire));
+  const rChanged: Cell[][] = [];
+  const rGuarded: Cell[][] = [];
+  for (const root of roots) {
+    const r = root();
+    for (const x of r.changed) rChanged.push(x);
+    for (const x of r.guarded) rGuarded.push(x);
+  }
+  index += (await update(ex, INDEX, rChanged)) + (await upsert(ex, INDEX, rGuarded));
   return { computed, statuses, index };
 }
 

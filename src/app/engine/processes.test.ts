@@ -7,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_PROFILES } from '../../core/progress.ts';
 import { openStore, type Store } from '../../store/db.ts';
 import { openTestStore, testDbKind } from '../../../test/db.ts';
+import { sql } from 'drizzle-orm';
+import { rows } from '../../store/db.ts';
 import { approve, buildEngineFixture } from '../../../test/engine-fixture.ts';
+import { indexKey, sensitivityReady } from './compute-index.ts';
 import { Engine } from './engine.ts';
 import { Model } from './model.ts';
-import { persistAll } from './persist.ts';
+import { indexRowsOf, persistAll } from './persist.ts';
 
 let a: Store;
 let b: Store;
@@ -74,6 +77,28 @@ describe('two engines on one database', () => {
     });
   });
 
+  it('a process catching up recomputes scores and ranks, and the sensitivity only when read', async () => {
+    const counts = [ea.stats.updates, eb.stats.updates];
+    await approve(a, 'SCORE', 'W11', '2023', 71.25);
+    // Both engines live in this process; the approval went to one of them (on PostgreSQL the first
+    // of the same database, on PGlite the one whose session token the connection carries).
+    const [writer, reader] = ea.stats.updates > counts[0]! ? [ea, eb] : [eb, ea];
+    expect(writer.stats.last!.source).toBe('approval');
+    const idx = writer.model.cat.methodologies.find((x) => x.code === 'IDX')!;
+    const key = indexKey(idx.id, 2023);
+    // The writer computed the sensitivity to store it.
+    expect(sensitivityReady(writer.model.index.get(key)!)).toBe(true);
+    await reader.ensureCurrent();
+    expect(reader.stats.last!.source).toBe('catch-up');
+    expect(reader.stats.last!.indexRows).toBe(9);
+    expect(sensitivityReady(reader.model.index.get(key)!)).toBe(false);
+    // Read late, it is the writer's: every stored row of the year equals the reader's model.
+    const stored = await indexTable(a, idx.id, '2023');
+    expect(Object.keys(stored).length).toBe(9);
+    expect(rowsByKey(indexRowsOf(reader.model, reader.model.index.get(key)!))).toEqual(stored);
+    expect(sensitivityReady(reader.model.index.get(key)!)).toBe(true);
+  });
+
   it('converge under concurrent approvals from both', async () => {
     const jobs: Promise<void>[] = [];
     // Distinct cells (the same cell would be a 409 for the slower writer).
@@ -122,3 +147,71 @@ describe('two engines on one database', () => {
     expect(fingerprint(eb.model)).toBe(truth);
   });
 });
+
+describe('an approval by a process that never read the sensitivity', () => {
+  it('writes only the index rows whose content changed, and the stored results equal a computation from scratch', async () => {
+    // Only a third engine takes approvals now; it starts in sync, so it computes no sensitivity.
+    ea.dispose();
+    eb.dispose();
+    const ec = await Engine.start(b, { currentYear: 2025 });
+    try {
+      const idx = ec.model.cat.methodologies.find((x) => x.code === 'IDX')!;
+      expect(sensitivityReady(ec.model.index.get(indexKey(idx.id, 2024))!)).toBe(false);
+      const before = await indexTable(b, idx.id, '2024', true);
+      await new Promise((r) => setTimeout(r, 20));
+      // W12 gets a middle value: some rows change, others (other nodes of other wards) do not.
+      await approve(b, 'SCORE', 'W12', '2024', 60.5);
+      expect(ec.stats.last!.source).toBe('approval');
+      const after = await indexTable(b, idx.id, '2024', true);
+      let moved = 0;
+      let same = 0;
+      for (const [k, row] of Object.entries(after)) {
+        const { updated_at: t1, ...content } = row as Record<string, unknown>;
+        const { updated_at: t0, ...was } = before[k] as Record<string, unknown>;
+        // updated_at moves exactly where the content changed.
+        expect(t1 !== t0, k).toBe(JSON.stringify(content) !== JSON.stringify(was));
+        if (t1 !== t0) moved++;
+        else same++;
+      }
+      expect(moved).toBeGreaterThan(0);
+      expect(same).toBeGreaterThan(0);
+      expect(await b.db.transaction((tx) => persistAll(tx, ec.model))).toEqual({
+        computed: 0,
+        statuses: 0,
+        index: 0,
+      });
+    } finally {
+      ec.dispose();
+    }
+  });
+});
+
+/** The live index_result rows of a methodology-year, by unit id and node (with updated_at on request). */
+async function indexTable(
+  s: Store,
+  methodologyId: number,
+  period: string,
+  withUpdatedAt = false,
+): Promise<Record<string, Record<string, unknown>>> {
+  const list = await rows<Record<string, unknown>>(
+    s.db,
+    sql`select org_unit_id, node, raw, score, rank, band, previous_rank, rank_change, sensitivity_median,
+          sensitivity_q5, sensitivity_q95, strengths, weaknesses, updated_at::text as updated_at
+        from index_result where methodology_id = ${methodologyId} and period = ${period} and archived_at is null`,
+  );
+  return rowsByKey(
+    list.map((r) => {
+      const o: Record<string, unknown> = { ...r };
+      for (const k of ['strengths', 'weaknesses'])
+        if (typeof o[k] === 'string') o[k] = JSON.parse(o[k] as string);
+      if (!withUpdatedAt) delete o.updated_at;
+      return o;
+    }),
+  );
+}
+
+function rowsByKey(list: ReadonlyArray<object>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const r of list as Array<Record<string, unknown>>) out[`${r.org_unit_id}|${r.node}`] = { ...r };
+  return out;
+}

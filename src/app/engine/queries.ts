@@ -2,7 +2,7 @@
  * Reading the engine's results: progress (from progress_status with its indexes, or from memory
  * when a viewer asks for drafts or another method profile), the public overview (memory, cached per
  * model version), an indicator's series for a unit, a roll-up with its children's contributions,
- * and composite-index results (index_result).
+ * and composite-index results (from the model: the rows index_result holds, without reading them).
  */
 import { sql } from 'drizzle-orm';
 import { ChisoError } from '../../core/errors.ts';
@@ -13,6 +13,7 @@ import { KIND, KIND_METHOD } from './arrays.ts';
 import type { TargetInfo } from './catalogue.ts';
 import { indexKey, selectedVersion } from './compute-index.ts';
 import { assessOne, type StatusRow, targetsFor } from './compute-progress.ts';
+import { indexRowsOf } from './persist.ts';
 import type { Engine } from './engine.ts';
 import type { Model, OwnCell } from './model.ts';
 
@@ -788,7 +789,7 @@ export interface IndexResultsQuery {
   version?: string | undefined;
 }
 
-export async function indexResultsFor(ex: Executor, m: Model, code: string, q: IndexResultsQuery) {
+export async function indexResultsFor(_ex: Executor, m: Model, code: string, q: IndexResultsQuery) {
   const versions = m.cat.methodologies.filter((x) => x.code === code);
   if (versions.length === 0) {
     throw new ChisoError({
@@ -830,26 +831,10 @@ export async function indexResultsFor(ex: Executor, m: Model, code: string, q: I
     });
   }
   const iy = m.index.get(indexKey(chosen.id, year));
-  const stored = await rows<{
-    org_unit_id: number;
-    node: string;
-    raw: number | null;
-    score: number | null;
-    rank: number | null;
-    band: string | null;
-    previous_rank: number | null;
-    rank_change: number | null;
-    sensitivity_median: number | null;
-    sensitivity_q5: number | null;
-    sensitivity_q95: number | null;
-    strengths: unknown;
-    weaknesses: unknown;
-  }>(
-    ex,
-    sql`select org_unit_id, node, raw, score, rank, band, previous_rank, rank_change, sensitivity_median,
-          sensitivity_q5, sensitivity_q95, strengths, weaknesses
-        from index_result where methodology_id = ${chosen.id} and period = ${String(year)} and archived_at is null`,
-  );
+  // The rows index_result holds for this methodology-year, built from the model: after a catch-up
+  // the model equals the stored results (the writer persisted them from the same computation), so
+  // a changed index costs no read of its ten thousand rows.
+  const stored = iy ? indexRowsOf(m, iy) : [];
   const def = chosen.definition;
   const root = def.root;
   const byUnit = new Map<number, typeof stored>();
