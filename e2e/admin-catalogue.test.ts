@@ -51,13 +51,35 @@ async function checkA11y(page: Page, name: string) {
   expect(v, `${name}: ${JSON.stringify(v, null, 1)}`).toEqual([]);
 }
 
+/** axe and a screenshot at 1280 px and at 360 px (nothing wider than the phone's screen). */
+async function checkGroups(page: Page, name: string) {
+  for (const [suffix, size] of [
+    ['desktop', WIDE],
+    ['phone', PHONE],
+  ] as const) {
+    await page.setViewportSize(size);
+    await shoot(page, `${name}-${suffix}`);
+    await checkA11y(page, `${name} (${suffix})`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} scrolls sideways at ${suffix}`).toBeLessThanOrEqual(0);
+  }
+  await page.setViewportSize(WIDE);
+}
+
 describe('catalogue administration', () => {
   it('indicator with a bad formula, fixed; a target; a ward merge — the public pages show them', async () => {
     const page = await newPage(browser, WIDE);
     await login(page);
     expect(await page.locator('main h1').textContent()).toBe('Quản trị');
     // the home links every section, the other engineers' ones included
-    for (const name of ['Chỉ tiêu', 'Mục tiêu', 'Đơn vị', 'Sắp xếp đơn vị', 'Biểu mẫu và đợt báo cáo']) {
+    for (const name of [
+      'Chỉ tiêu',
+      'Nhóm chỉ tiêu (trụ cột)',
+      'Mục tiêu',
+      'Đơn vị',
+      'Sắp xếp đơn vị',
+      'Biểu mẫu và đợt báo cáo',
+    ]) {
       expect(await page.locator('main').getByRole('link', { name, exact: true }).count(), name).toBe(1);
     }
     await page.locator('main').getByRole('link', { name: 'Chỉ tiêu', exact: true }).click();
@@ -218,12 +240,102 @@ describe('catalogue administration', () => {
     await b.context().close();
   }, 180_000);
 
+  it('indicator groups: added, renamed, reordered; archiving is refused while an indicator is in the group, allowed once it is moved', async () => {
+    const page = await newPage(browser, WIDE);
+    await login(page);
+    await page.locator('main').getByRole('link', { name: 'Nhóm chỉ tiêu (trụ cột)', exact: true }).click();
+    await page.waitForURL(/\/admin\/groups$/);
+    await settle(page);
+    const rows = page.locator('.group-row');
+    const names = () => page.locator('.group-row .group-names strong').allTextContents();
+    // searchable without diacritics
+    await page.getByLabel('Tìm nhóm (mã hoặc tên)').fill('an ninh thong tin');
+    expect(await names()).toEqual(['An toàn, an ninh thông tin']);
+    await page.getByLabel('Tìm nhóm (mã hoặc tên)').fill('');
+
+    // add a group, then rename it from the keyboard
+    await page.getByLabel(/^Mã nhóm/).fill('ha-tang-so');
+    await page.locator('#f-new-name_vi').fill('Hạ tầng số');
+    await page.locator('#f-new-name_en').fill('Digital infrastructure');
+    await page.getByRole('button', { name: 'Thêm nhóm này' }).click();
+    await page.getByText('Đã thêm nhóm Hạ tầng số.').waitFor();
+    expect((await names()).at(-1)).toBe('Hạ tầng số');
+    await page.getByRole('button', { name: 'Đổi tên nhóm Hạ tầng số' }).click();
+    await page.locator('#f-ha-tang-so-name_vi').fill('Hạ tầng số và dữ liệu');
+    await page.locator('#f-ha-tang-so-name_vi').press('Enter');
+    await page.getByText('Đã đổi tên nhóm thành Hạ tầng số và dữ liệu.').waitFor();
+
+    // move it up one place; the focus stays on the button
+    const before = await names();
+    await page.getByRole('button', { name: 'Chuyển Hạ tầng số và dữ liệu lên trên' }).click();
+    await page.getByText(`Đã chuyển Hạ tầng số và dữ liệu đến vị trí ${before.length - 1}.`).waitFor();
+    const after = await names();
+    expect(after.at(-2)).toBe('Hạ tầng số và dữ liệu');
+    expect(after.at(-1)).toBe(before.at(-2));
+    await page.waitForFunction(() => document.activeElement?.id === 'g-ha-tang-so-up');
+    const [sorted] = await server.store.query<{ codes: string }>(
+      `select string_agg(code, ',' order by sort, code) as codes from indicator_group where archived_at is null`,
+    );
+    expect(sorted!.codes.split(',').at(-2)).toBe('ha-tang-so');
+    await checkGroups(page, 'admin-groups');
+
+    // a demo indicator is put in the group from its edit page
+    const MOVED = 'CD-01';
+    const [home] = await server.store.query<{ name_vi: string }>(
+      `select g.name_vi from indicator i join indicator_group g on g.code = i.group_code where i.code = '${MOVED}'`,
+    );
+    await open(page, `/admin/indicators/${MOVED}`);
+    await page.getByLabel('Nhóm / trụ cột').selectOption({ label: 'Hạ tầng số và dữ liệu' });
+    await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await page.getByText('Đã lưu.').waitFor();
+
+    // archiving the group is refused while the indicator is in it; the refusal links the indicator
+    await open(page, '/admin/groups');
+    const row = rows.filter({ hasText: 'Hạ tầng số và dữ liệu' });
+    expect(await row.textContent()).toContain('1 chỉ tiêu');
+    await row.getByRole('button', { name: 'Lưu trữ nhóm Hạ tầng số và dữ liệu' }).click();
+    await row.getByRole('button', { name: 'Lưu trữ nhóm', exact: true }).click();
+    const refusal = row.locator('.state-error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain(`còn 1 chỉ tiêu thuộc nhóm (${MOVED})`);
+    await checkGroups(page, 'admin-groups-archive-refused');
+    await refusal.getByRole('link', { name: MOVED }).click();
+    await page.waitForURL(new RegExp(`/admin/indicators/${MOVED}$`));
+    await settle(page);
+    await page.getByLabel('Nhóm / trụ cột').selectOption({ label: home!.name_vi });
+    await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await page.getByText('Đã lưu.').waitFor();
+
+    // now it is archived: gone from the list, shown with the archived ones, audited
+    await open(page, '/admin/groups');
+    await rows
+      .filter({ hasText: 'Hạ tầng số và dữ liệu' })
+      .getByRole('button', { name: /^Lưu trữ nhóm Hạ/ })
+      .click();
+    await page.getByRole('button', { name: 'Lưu trữ nhóm', exact: true }).click();
+    await page.getByText('Đã lưu trữ nhóm Hạ tầng số và dữ liệu.').waitFor();
+    expect(await names()).not.toContain('Hạ tầng số và dữ liệu');
+    await page.getByLabel(/^Hiện cả nhóm đã lưu trữ/).check();
+    expect(await rows.filter({ hasText: 'Hạ tầng số và dữ liệu' }).textContent()).toContain('Đã lưu trữ');
+    const audit = await server.store.query<{ action: string }>(
+      `select action from audit_log where entity = 'indicator_group' and actor = 'demo.admin' order by seq`,
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'indicator_group.create',
+      'indicator_group.update',
+      'indicator_group.reorder',
+      'indicator_group.archive',
+    ]);
+    await page.context().close();
+  }, 300_000);
+
   it('every administration page: no serious axe violation, screenshots at 1280 and 360 px', async () => {
     const pages: Array<[string, string]> = [
       ['admin', '/admin'],
       ['admin-indicators', '/admin/indicators'],
       ['admin-indicator-new', '/admin/indicators/new'],
       ['admin-indicator-edit', '/admin/indicators/CQS-01'],
+      ['admin-groups', '/admin/groups'],
       ['admin-documents', '/admin/documents'],
       ['admin-document-edit', '/admin/documents/KH-CDS-2024'],
       ['admin-targets', '/admin/targets'],

@@ -18,6 +18,7 @@ import { createUser, SYSTEM_ACTOR } from '../src/app/auth/users.ts';
 import type { Role } from '../src/http/policies/index.ts';
 import type { App } from '../src/http/server.ts';
 import { rows, type Store } from '../src/store/db.ts';
+import { syntheticSquares } from './boundary-samples.ts';
 
 export const IN_DISTRICT = '79.760';
 export const IN_WARD = '79.760.26734';
@@ -324,6 +325,14 @@ export const PARAMS: Record<string, ParamSample> = {
   'org-units/:code': async (c) => c.ward,
   'documents/:code': (c) => c.fixtures.document(),
   'indicators/:code': (c) => c.fixtures.indicator(),
+  // an indicator group (the first in order; 404 for everyone when there is none)
+  'indicator-groups/:code': async (c) =>
+    (
+      await rows<{ code: string }>(
+        c.store.db,
+        sql`select code from indicator_group order by sort, code limit 1`,
+      )
+    )[0]?.code ?? 'none',
   'targets/:id': (c) => c.fixtures.target(),
   'values/:id': (c) => c.fixtures.value(c.scope),
   'plans/:code': (c) => c.fixtures.plan(),
@@ -363,6 +372,11 @@ export const REQUESTS: Record<
   // the body must name at least one value or task report (a rule JSON Schema cannot say)
   'PUT /api/submissions/:id/values': async () => ({
     body: { values: [{ indicator: 'KTXH-01', value: 1 }] },
+  }),
+  // a GeoJSON file (the body is parsed by the import): one SYNTHETIC square for the ward acted on
+  'POST /api/boundaries/import': async (c) => ({
+    body: syntheticSquares([c.ward]),
+    query: { file: 'matrix.geojson' },
   }),
 };
 

@@ -79,6 +79,7 @@ export function appRoutes(): RouteObject[] {
             { path: 'admin/users/:username', lazy: () => import('../features/admin-workflow/UserPage.tsx') },
             { path: 'admin', lazy: () => import('../features/admin/AdminHome.tsx') },
             { path: 'admin/indicators', lazy: () => import('../features/admin/IndicatorsAdmin.tsx') },
+            { path: 'admin/groups', lazy: () => import('../features/admin/GroupsAdmin.tsx') },
             { path: 'admin/indicators/new', lazy: () => import('../features/admin/IndicatorEdit.tsx') },
             { path: 'admin/indicators/:code', lazy: () => import('../features/admin/IndicatorEdit.tsx') },
             { path: 'admin/documents', lazy: () => import('../features/admin/DocumentsAdmin.tsx') },

@@ -6,6 +6,7 @@ import { RequireAdmin } from './form.tsx';
 
 const SECTIONS: Array<{ to: string; title: Key; text: Key }> = [
   { to: '/admin/indicators', title: 'admin.home.indicators', text: 'admin.home.indicatorsText' },
+  { to: '/admin/groups', title: 'admin.home.groups', text: 'admin.home.groupsText' },
   { to: '/admin/targets', title: 'admin.home.targets', text: 'admin.home.targetsText' },
   { to: '/admin/documents', title: 'admin.home.documents', text: 'admin.home.documentsText' },
   { to: '/admin/units', title: 'admin.home.units', text: 'admin.home.unitsText' },

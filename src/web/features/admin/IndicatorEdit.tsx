@@ -386,6 +386,7 @@ function IndicatorForm({ current, onSaved }: { current: Indicator | null; onSave
             value={f.group}
             onChange={set('group')}
             error={err('group')}
+            hint={<Link to="/admin/groups">{t('admin.indicator.manageGroups')}</Link>}
             empty={t('admin.none')}
             options={(groups ?? []).map((g) => ({ value: g.code, label: pick(lang, g.name_vi, g.name_en) }))}
           />
