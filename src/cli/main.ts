@@ -9,6 +9,7 @@ import { openStore } from '../store/db.ts';
 import { REMINDERS_HELP } from './reminders.ts';
 import { USERS_HELP, usersCli } from './users.ts';
 import { PLAN_HELP } from './plans.ts';
+import { BOUNDARIES_HELP } from './boundaries.ts';
 
 const HELP = `chiso — chỉ số: run a programme by its numbers
 
@@ -20,7 +21,7 @@ Usage: npx chiso <command> [options]
   catalogue export --out FILE   write the catalogue (levels, units, lineage, documents, indicators, targets) as JSON
   catalogue import FILE [--dry-run]
                                 import a catalogue file (atomic; existing codes are updated)
-${PLAN_HELP}  dump --out FILE               write every table as portable JSON (works on PGlite and PostgreSQL)
+${PLAN_HELP}${BOUNDARIES_HELP}  dump --out FILE               write every table as portable JSON (works on PGlite and PostgreSQL)
   restore FILE                  load a dump into an empty database (PGlite or DATABASE_URL)
   audit verify                  check the audit log's hash chain; exits 1 naming the first bad entry
 ${USERS_HELP}${REMINDERS_HELP}  report quarterly --period 2024Q4 --out FILE.docx|.xlsx|.pdf [--date YYYY-MM-DD] [--number N]
@@ -55,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       symbol: { type: 'string' },
       subject: { type: 'string' },
       round: { type: 'string' },
+      source: { type: 'string' },
+      'valid-from': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: false,
@@ -123,6 +126,18 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== 'import' || !arg) break;
       const { planImportCli } = await import('./plans.ts');
       return withStore((store) => planImportCli(store, arg, { dryRun: values['dry-run'] === true }));
+    }
+    case 'boundaries': {
+      if (sub !== 'import' || !arg) break;
+      const { boundariesImportCli } = await import('./boundaries.ts');
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      return withStore((store) =>
+        boundariesImportCli(store, arg, {
+          dryRun: values['dry-run'] === true,
+          ...(str(values.source) ? { source: str(values.source)! } : {}),
+          ...(str(values['valid-from']) ? { validFrom: str(values['valid-from'])! } : {}),
+        }),
+      );
     }
     case 'dump': {
       if (!out) break;
