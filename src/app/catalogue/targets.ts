@@ -42,13 +42,20 @@ export interface TargetOut {
   note: string | null;
   group: string | null;
   version: number;
+  /** When archived (kept, out of the lists and the engine), and why (from the audit log). */
+  archived_at: string | null;
+  archive_reason: string | null;
 }
 
 export const TARGET_COLUMNS = sql`t.id, i.code as indicator_code, i.name_vi as indicator_name_vi, i.name_en as indicator_name_en,
   t.period, u.code as org_unit_code, u.name_vi as org_unit_name_vi, coalesce(t.org_level, u.level) as org_level,
   case when t.org_unit_id is null then 'level' else 'unit' end as scope,
   t.comparator, t.value, t.value_max, i.unit as unit_of_measure, t.baseline_period, t.baseline_value,
-  d.code as source_document, t.quote, t.note, i.group_code as "group", t.version`;
+  d.code as source_document, t.quote, t.note, i.group_code as "group", t.version, t.archived_at,
+  case when t.archived_at is null then null else (
+    select a.data->>'reason' from audit_log a
+    where a.entity = 'target' and a.entity_id = t.id::text and a.action = 'target.archive'
+    order by a.seq desc limit 1) end as archive_reason`;
 
 export const TARGET_FROM = sql`target t join indicator i on i.id = t.indicator_id
   left join org_unit u on u.id = t.org_unit_id left join document d on d.id = t.source_document_id`;
@@ -160,6 +167,7 @@ export async function updateTarget(
       vi: `Không có mục tiêu ${id}.`,
       en: `No target ${id}.`,
     });
+  if (current.archived_at) throw targetArchived(id);
   if (current.version !== patch.version) throw staleVersion('target', current);
   const merged: TargetInput = {
     indicator: current.indicator_code,
@@ -191,19 +199,41 @@ export async function updateTarget(
 }
 
 /** Archives a target (nothing is hard-deleted); it disappears from lists but stays in the audit log. */
-export async function archiveTarget(ex: Executor, actor: string, id: number, reason: string): Promise<void> {
-  const done = await ex
-    .update(target)
-    .set({ archivedAt: sql`now()`, updatedAt: sql`now()`, version: sql`${target.version} + 1` })
-    .where(and(eq(target.id, id), sql`${target.archivedAt} is null`))
-    .returning({ id: target.id });
-  if (done.length === 0)
+const targetArchived = (id: number): ChisoError =>
+  new ChisoError({
+    code: 'target.archived',
+    status: 409,
+    vi: `Mục tiêu ${id} đã được lưu trữ; không sửa được nữa.`,
+    en: `The target ${id} is archived and can no longer be changed.`,
+  });
+
+/**
+ * Archives a target with a reason (kept in the audit log). `version`, when given, must be the one
+ * the caller read (409 otherwise). Archiving an archived target is refused with `target.archived`.
+ */
+export async function archiveTarget(
+  ex: Executor,
+  actor: string,
+  id: number,
+  reason: string,
+  version?: number,
+): Promise<void> {
+  const current = await getTarget(ex, id);
+  if (!current)
     throw new ChisoError({
       code: 'not_found',
       status: 404,
       vi: `Không có mục tiêu ${id}.`,
       en: `No target ${id}.`,
     });
+  if (current.archived_at) throw targetArchived(id);
+  if (version !== undefined && version !== current.version) throw staleVersion('target', current);
+  const done = await ex
+    .update(target)
+    .set({ archivedAt: sql`now()`, updatedAt: sql`now()`, version: sql`${target.version} + 1` })
+    .where(and(eq(target.id, id), eq(target.version, current.version), sql`${target.archivedAt} is null`))
+    .returning({ id: target.id });
+  if (done.length === 0) throw staleVersion('target', current);
   await appendAudit(ex, {
     actor,
     action: 'target.archive',
@@ -224,10 +254,15 @@ export interface TargetFilter {
   group?: string | undefined;
   source_document?: string | undefined;
   q?: string | undefined;
+  /** Archived targets only (the history) instead of the active ones. */
+  archived?: boolean | undefined;
 }
 
 export function targetWhere(f: TargetFilter) {
-  const parts = [sql`t.archived_at is null`, sql`i.archived_at is null`];
+  const parts = [
+    f.archived ? sql`t.archived_at is not null` : sql`t.archived_at is null`,
+    sql`i.archived_at is null`,
+  ];
   if (f.indicator) parts.push(sql`i.code = ${f.indicator}`);
   if (f.period) parts.push(sql`t.period = ${formatPeriod(periodOf(f.period))}`);
   if (f.period_from)

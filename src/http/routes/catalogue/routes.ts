@@ -109,6 +109,8 @@ const zTargetQuery = z.object({
   group: z.string().optional(),
   source_document: z.string().optional(),
   q: z.string().max(200).optional(),
+  /** true: the archived targets (the history) instead of the active ones. */
+  archived: zBool.optional(),
 });
 const zValueQuery = z.object({
   indicator: z.string().optional(),
@@ -571,7 +573,7 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
       },
       config: { policy: policy.public() },
     },
-    async (req) => ({ items: await listTargetConflicts(db, req.query) }),
+    async (req) => ({ items: await listTargetConflicts(db, { ...req.query, archived: false }) }),
   );
   app.get(
     '/api/targets/:id',
@@ -616,14 +618,19 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
     {
       schema: {
         tags: ['targets'],
-        summary: 'Archive a target (never deleted)',
+        summary:
+          'Archive a target with a reason (never deleted: it leaves the lists, conflicts and progress, and stays in ?archived=true)',
         params: z.object({ id: z.coerce.number().int().positive() }),
-        body: z.object({ reason: z.string().min(3).max(2000) }),
+        body: z.object({
+          reason: z.string().trim().min(3).max(2000),
+          /** The version read; a stale one answers 409. */
+          version: z.number().int().min(1).optional(),
+        }),
       },
       config: { policy: policy.catalogue('admin') },
     },
     async (req) => {
-      await tx((t) => archiveTarget(t, actorOf(req), req.params.id, req.body.reason));
+      await tx((t) => archiveTarget(t, actorOf(req), req.params.id, req.body.reason, req.body.version));
       return { archived: true };
     },
   );
