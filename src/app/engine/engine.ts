@@ -58,7 +58,11 @@ export interface UpdateStats extends UpdateCounts {
   source: 'approval' | 'catch-up' | 'rebuild';
   ms: number;
   at: string;
-  /** Approvals: milliseconds spent catching up, reading the cells, recomputing, writing results. */
+  /**
+   * Approvals: milliseconds spent catching up, reading the cells, recomputing, writing results.
+   * Catch-ups (after reading the feed and the audit log): the same phases; `persist` is non-zero
+   * only for changes no engine stored.
+   */
   phases?: { catchUp: number; read: number; compute: number; persist: number };
   /** Approvals: rows written (inserted or changed) per table. */
   written?: { computed: number; statuses: number; index: number };
@@ -329,7 +333,11 @@ export class Engine {
 
     let touched = false;
     if (refs.length) {
-      const upd = this.model.update(await this.model.readOwn(ex, refs));
+      const t0 = performance.now();
+      const own = await this.model.readOwn(ex, refs);
+      const t1 = performance.now();
+      const upd = this.model.update(own);
+      const t2 = performance.now();
       if (unpersisted) {
         await persistUpdate(ex, this.model, upd);
         await ex.execute(
@@ -337,6 +345,12 @@ export class Engine {
         );
       }
       this.note(upd.counts, 'catch-up', started);
+      this.stats.last!.phases = {
+        catchUp: t0 - started,
+        read: t1 - t0,
+        compute: t2 - t1,
+        persist: performance.now() - t2,
+      };
       touched = true;
     }
     if (auditRefs.length) {
