@@ -169,6 +169,9 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
         logLevel: 'error',
       });
       const lhr = r?.lhr;
+      // the whole report (diagnostics: main-thread work, bootup by script, LCP element) when asked
+      if (process.env.BENCH_LIGHTHOUSE_JSON && lhr)
+        writeFileSync(process.env.BENCH_LIGHTHOUSE_JSON, JSON.stringify(lhr));
       runtimeError = lhr?.runtimeError ? `${lhr.runtimeError.code}: ${lhr.runtimeError.message}` : undefined;
       score =
         lhr?.categories.performance?.score == null

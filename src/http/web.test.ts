@@ -12,6 +12,7 @@ import { readConfig } from '../config.ts';
 import { openTestStore } from '../../test/db.ts';
 import type { Store } from '../store/db.ts';
 import { type App, buildServer } from './server.ts';
+import { jsonInHtml } from './web.ts';
 
 let dir: string;
 let store: Store;
@@ -55,9 +56,49 @@ describe('web application', () => {
       expect(r.statusCode, url).toBe(200);
       expect(r.headers['content-type']).toMatch(/^text\/html/);
       expect(r.headers['cache-control']).toBe('no-cache');
-      expect(r.body).toContain('<div id="root">');
+      expect(r.body).toMatch(/<div id="root"( data-ssr="1")?>/);
       expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     }
+  });
+
+  it('renders the overview on the server: its HTML in #root, its title in the head, the answer it was rendered from as a JSON block', async () => {
+    const r = await app.inject({ method: 'GET', url: '/', headers: { 'accept-encoding': 'identity' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('<div id="root" data-ssr="1">');
+    expect(r.body).toMatch(/<h1[^>]*>Tổng quan các mục tiêu<\/h1>/);
+    expect(r.body).toContain('<title>Tổng quan các mục tiêu · chiso</title>');
+    expect(r.body).not.toContain('<title>chiso</title>');
+    const block = /<script type="application\/json" id="chiso-data">([^<]*)<\/script>/.exec(r.body);
+    expect(block).not.toBeNull();
+    const data = JSON.parse(block![1]!) as Record<string, unknown>;
+    const api = await app.inject({ method: 'GET', url: '/api/progress/overview?summary=true' });
+    expect(data).toEqual({ '/api/progress/overview?summary=true': api.json() });
+    // the browser's query is the page's: another year is rendered with its own answer
+    const y = await get('/?year=2030');
+    expect(y.body).toContain('"/api/progress/overview?summary=true&year=2030"');
+    // compressed like the API's bodies, with an ETag; 304 when unchanged
+    const br = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(r.body);
+    const again = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'if-none-match': String(br.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+    // other pages are the plain index.html
+    expect((await get('/indicators')).body).toContain('<div id="root"></div>');
+  });
+
+  it('embeds JSON so that nothing in it can end the script element', () => {
+    const json = JSON.stringify({ name: '</script><script>alert(1)</script>' });
+    const embedded = jsonInHtml(json);
+    expect(embedded).not.toContain('<');
+    expect(JSON.parse(embedded)).toEqual(JSON.parse(json));
   });
 
   it('sends the build’s compressed copy to a browser that accepts it, the plain file otherwise', async () => {

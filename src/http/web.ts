@@ -2,13 +2,21 @@
  * Serves the web application (dist/web, built by Vite from src/web): its files, and index.html for
  * every other non-API path so that the browser's router can show the page (SPA fallback). Hashed
  * assets are cached for a year; index.html is revalidated on every visit so a release shows at once.
+ *
+ * The overview (`/`, the landing page) is rendered on the server (src/web/ssr.tsx): index.html with
+ * the page's HTML in #root and the API answers it was rendered from embedded as JSON (a data block,
+ * which the content security policy allows), so that it shows before any script has run and the
+ * browser hydrates it without asking again. Rendered once per answer (its ETag) and query, sent
+ * compressed; any failure falls back to the plain index.html. CHISO_SSR=0 turns it off.
  */
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChisoError } from '../core/errors.ts';
+import { type Cached, etagOf, negotiate, notModified, precompressed } from './compress.ts';
 import { policy } from './policies/index.ts';
 import type { App } from './server.ts';
 
@@ -26,15 +34,89 @@ const notBuilt = () =>
     en: 'The web application has not been built. Run `npm run build:web` (or `npm start`, which builds it when needed).',
   });
 
-export default async function webRoutes(app: App, options: { dir?: string } = {}): Promise<void> {
+type Ssr = typeof import('../web/ssr.tsx');
+
+/** Embeds JSON in a <script type="application/json"> block: nothing in it can close the element. */
+export const jsonInHtml = (json: string) => json.replace(/</g, '\\u003c');
+
+export default async function webRoutes(
+  app: App,
+  options: { dir?: string; ssr?: boolean } = {},
+): Promise<void> {
   const root = resolve(options.dir ?? process.env.CHISO_WEB_DIR ?? WEB_DIR);
+  const ssrOn = options.ssr ?? process.env.CHISO_SSR !== '0';
+  let ssr: Promise<Ssr> | null = null;
+  /** Rendered pages by path and query: the answers' ETags they were rendered from, and the page. */
+  const pages = new Map<string, Cached>();
+
+  /** index.html with the page rendered on the server, or null (not a rendered page, or it failed). */
+  async function rendered(req: FastifyRequest, path: string): Promise<Cached | null> {
+    if (!ssrOn) return null;
+    const search = new URLSearchParams(req.url.split('?')[1] ?? '');
+    ssr ??= import('../web/ssr.tsx');
+    const mod = await ssr;
+    const urls = mod.pageData(path, search);
+    if (!urls) return null;
+    const answers = await Promise.all(
+      urls.map((url) =>
+        app.inject({
+          method: 'GET',
+          url,
+          headers: { 'accept-encoding': 'identity', 'x-request-id': req.id },
+        }),
+      ),
+    );
+    if (answers.some((a) => a.statusCode !== 200)) return null;
+    const template = readFileSync(join(root, 'index.html'), 'utf8');
+    const version = `${answers.map((a) => String(a.headers.etag)).join(',')}|${template.length}`;
+    const key = `${path}?${search.toString()}`;
+    const hit = pages.get(key);
+    if (hit?.version === version) return hit;
+    const data: Record<string, unknown> = {};
+    const raw: string[] = [];
+    for (const [k, url] of urls.entries()) {
+      data[url] = answers[k]!.json();
+      raw.push(`${JSON.stringify(url)}:${answers[k]!.body}`);
+    }
+    const html = await mod.renderPage(key, data);
+    if (html === null) return null;
+    // React renders the page's <title> with it: it belongs in the head
+    const title = /^<title>([^<]*)<\/title>/.exec(html);
+    const body = html.slice(title ? title[0].length : 0);
+    let page = template.replace(
+      '<div id="root"></div>',
+      `<div id="root" data-ssr="1">${body}</div><script type="application/json" id="chiso-data">${jsonInHtml(`{${raw.join(',')}}`)}</script>`,
+    );
+    if (title) page = page.replace(/<title>[^<]*<\/title>/, title[0]);
+    if (!page.includes('data-ssr="1"')) return null;
+    const buf = Buffer.from(page);
+    const etag = createHash('sha1').update(buf).digest('base64url').slice(0, 22);
+    if (pages.size >= 200) pages.clear();
+    const entry: Cached = { version, etag, body: buf, encoded: {} };
+    pages.set(key, entry);
+    return entry;
+  }
   // preCompressed: the build's .br/.gz copies go to browsers that accept them (vite.config.ts).
   await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
-  const sendIndex = (reply: FastifyReply) => {
+  const sendIndex = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
     if (!existsSync(join(root, 'index.html'))) throw notBuilt();
     reply.header('cache-control', 'no-cache');
-    return reply.sendFile('index.html', root, { cacheControl: false });
+    let page: Cached | null = null;
+    try {
+      page = await rendered(req, path);
+    } catch (err) {
+      req.log.error({ err }, 'server rendering failed; the plain page is sent');
+    }
+    if (!page) return reply.sendFile('index.html', root, { cacheControl: false });
+    const encoding = negotiate(req.headers['accept-encoding'], page.body.length);
+    reply.header('vary', 'accept-encoding');
+    reply.header('etag', etagOf(page.etag, encoding));
+    if (notModified(req.headers['if-none-match'], page.etag)) return reply.code(304).send();
+    reply.type('text/html; charset=utf-8');
+    if (encoding === 'identity') return reply.send(page.body);
+    reply.header('content-encoding', encoding);
+    return reply.send(precompressed(page, encoding));
   };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -59,7 +141,7 @@ export default async function webRoutes(app: App, options: { dir?: string } = {}
       );
       return reply.sendFile(rel, root, { cacheControl: false });
     }
-    return sendIndex(reply);
+    return sendIndex(req, reply, path);
   };
 
   app.get('/', { schema: { hide: true }, config: { policy: policy.public() } }, handler);

@@ -2,19 +2,44 @@
  * Reading the API from components: `useApi(path, query)` gives {data, error, loading}. Answers are
  * shared between components for a short while and dropped after a write (`invalidate`).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, apiUrl, type Query } from './api.ts';
 
 const TTL_MS = 30_000;
-const cache = new Map<string, { at: number; promise: Promise<unknown> }>();
+/** `done`: the answer is there (`value`), so a component can render it at once. */
+const cache = new Map<string, { at: number; promise: Promise<unknown>; done?: boolean; value?: unknown }>();
 
 function load<T>(url: string): Promise<T> {
   const hit = cache.get(url);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.promise as Promise<T>;
   const promise = api.get<T>(url);
-  cache.set(url, { at: Date.now(), promise });
-  promise.catch(() => cache.delete(url));
+  const entry: { at: number; promise: Promise<unknown>; done?: boolean; value?: unknown } = {
+    at: Date.now(),
+    promise,
+  };
+  cache.set(url, entry);
+  promise.then(
+    (value) => {
+      entry.done = true;
+      entry.value = value;
+    },
+    () => cache.delete(url),
+  );
   return promise;
+}
+
+/** A cached answer that is already there (within its time to live), for the first render. */
+function ready<T>(url: string | null): T | undefined {
+  const hit = url === null ? undefined : cache.get(url);
+  return hit?.done && Date.now() - hit.at < TTL_MS ? (hit.value as T) : undefined;
+}
+
+/**
+ * An answer known before the first render — the server's copy embedded in the page (src/http/web.ts)
+ * or, on the server, the data it renders with: components asking for `url` render it at once.
+ */
+export function seed(url: string, value: unknown): void {
+  cache.set(url, { at: Date.now(), promise: Promise.resolve(value), done: true, value });
 }
 
 /**
@@ -51,11 +76,19 @@ export function useApi<T>(
 ): ApiState<T> {
   const url = path === null ? null : apiUrl(path, query);
   const fresh = options.fresh ?? false;
-  const [state, setState] = useState<{ url: string | null; data?: T; error?: ApiError }>({ url: null });
+  // an answer already there renders with the first render (no loading state, nothing to hydrate twice)
+  const initial = useRef<string | null>(null);
+  const [state, setState] = useState<{ url: string | null; data?: T; error?: ApiError }>(() => {
+    const data = fresh ? undefined : ready<T>(url);
+    if (data === undefined) return { url: null };
+    initial.current = url;
+    return { url, data };
+  });
   const [tick, setTick] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
   useEffect(() => {
     if (url === null) return;
+    if (initial.current === url && tick === 0) return; // rendered from the cache already
+    initial.current = null;
     let live = true;
     if (fresh) cache.delete(url);
     load<T>(url).then(

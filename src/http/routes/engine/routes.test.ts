@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDemoStore, principalFor, type TestApp, testApp } from '../../../../test/fixtures.ts';
 import { setValue } from '../../../app/catalogue/values.ts';
-import { negotiate } from './routes.ts';
+import { negotiate } from '../../compress.ts';
 import { rows } from '../../../store/db.ts';
 
 let t: TestApp;

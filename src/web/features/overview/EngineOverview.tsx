@@ -217,17 +217,19 @@ export function EngineOverview({ data, filters }: { data: ProgressSummary; filte
         {filters}
       </FilterBar>
       {sections.length === 0 && <p className="state state-empty">{t('overview.noMatch')}</p>}
-      {sections.map((g) => (
-        <Section key={g.code} id={`group-${g.code}`} title={pick(lang, g.name_vi, g.name_en)}>
-          <Table
-            caption={t('overview.tableCaption', { group: pick(lang, g.name_vi, g.name_en) })}
-            captionHidden
-            columns={columns}
-            rows={g.rows}
-            rowKey={(r) => r.key}
-          />
-        </Section>
-      ))}
+      <div className="overview-groups">
+        {sections.map((g) => (
+          <Section key={g.code} id={`group-${g.code}`} title={pick(lang, g.name_vi, g.name_en)}>
+            <Table
+              caption={t('overview.tableCaption', { group: pick(lang, g.name_vi, g.name_en) })}
+              captionHidden
+              columns={columns}
+              rows={g.rows}
+              rowKey={(r) => r.key}
+            />
+          </Section>
+        ))}
+      </div>
     </>
   );
 }
