@@ -32,6 +32,7 @@ import type {
 import { useApi } from '../../lib/useApi.ts';
 import { STATUS_STYLE } from '../overview/progress.ts';
 import { FeedbackSection } from '../feedback/FeedbackSection.tsx';
+import { BreakdownMap } from '../maps/BreakdownMap.tsx';
 import { seriesOption } from './chartOption.ts';
 import { periodsNewestFirst, type SeriesRow, unitSeries } from './series.ts';
 
@@ -615,6 +616,14 @@ function Breakdown({
               />
             )}
           </FilterBar>
+          <BreakdownMap
+            indicator={i}
+            allValues={values}
+            rows={rows}
+            level={level}
+            period={current}
+            levelName={levelName}
+          />
           <Table
             caption={t('indicator.breakdownCaption', { period: formatPeriod(lang, current) })}
             captionHidden
