@@ -24,6 +24,12 @@ const TREND: Record<string, Key> = {
   stable: 'overview.trend.stable',
 };
 
+/**
+ * Rows of a pillar shown before "show more": the first screen stays small to lay out and hydrate
+ * (a city's 150 targets in one pillar would be about 4,000 elements); the count above says how many.
+ */
+const ROWS_SHOWN = 20;
+
 export function EngineOverview({ data, filters }: { data: ProgressSummary; filters: React.ReactNode }) {
   const { t, lang } = useI18n();
   const [q, setQ] = useState('');
@@ -226,6 +232,7 @@ export function EngineOverview({ data, filters }: { data: ProgressSummary; filte
               columns={columns}
               rows={g.rows}
               rowKey={(r) => r.key}
+              limit={ROWS_SHOWN}
             />
           </Section>
         ))}
