@@ -70,6 +70,9 @@ export interface Target {
   note: string | null;
   group: string | null;
   version: number;
+  /** Archived targets (`?archived=true`): when, and the reason given. */
+  archived_at?: string | null;
+  archive_reason?: string | null;
 }
 
 export interface TargetConflict {

@@ -9,9 +9,11 @@ import { ErrorBox, Loading } from '../../components/States.tsx';
 import { type Key, pick, useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
 import { formatTarget, useLevels } from '../../lib/catalogue.ts';
+import { formatDate } from '../../lib/format.ts';
 import { toInput } from '../../lib/parse.ts';
 import type { Indicator, ListOf, OrgUnit, SourceDocument, Target } from '../../lib/types.ts';
 import { invalidate, useApi } from '../../lib/useApi.ts';
+import { ArchiveTargetDialog } from './ArchiveTargetDialog.tsx';
 import {
   adminCrumbs,
   ConflictNotice,
@@ -362,6 +364,7 @@ function TargetEdit() {
   const one = useApi<Target>(id === undefined ? null : `/api/targets/${encodeURIComponent(id)}`, undefined, {
     fresh: true,
   });
+  const [archiving, setArchiving] = useState(false);
   const crumbs = [...adminCrumbs(t), { to: '/admin/targets', label: t('admin.targets.title') }];
   if (id === undefined) {
     return (
@@ -380,17 +383,54 @@ function TargetEdit() {
     );
   }
   if (!one.data) return <Loading />;
+  const target = one.data;
   return (
     <>
       <PageHeader
-        kicker={<span className="code">{one.data.indicator_code}</span>}
+        kicker={<span className="code">{target.indicator_code}</span>}
         title={t('admin.targets.editTitle', {
-          target: formatTarget(lang, one.data),
-          period: one.data.period,
+          target: formatTarget(lang, target),
+          period: target.period,
         })}
         crumbs={crumbs}
       />
-      <TargetForm key={one.data.id} current={one.data} />
+      {target.archived_at ? (
+        <div className="notice notice-warning">
+          <p>
+            {t('admin.targets.isArchived', {
+              date: formatDate(lang, target.archived_at.slice(0, 10)),
+              reason: target.archive_reason ?? '–',
+            })}
+          </p>
+          <p>
+            <Link to="/admin/targets?archived=1">{t('admin.targets.archivedTitle')}</Link>
+          </p>
+        </div>
+      ) : (
+        <>
+          <TargetForm key={target.id} current={target} />
+          <section className="section" aria-labelledby="archive-target-h">
+            <h2 id="archive-target-h">{t('admin.targets.archiveTitle')}</h2>
+            <p className="muted">{t('admin.targets.archiveExplain')}</p>
+            <button type="button" className="btn btn-danger" onClick={() => setArchiving(true)}>
+              {t('admin.targets.archiveConfirm')}
+            </button>
+          </section>
+          {archiving && (
+            <ArchiveTargetDialog
+              target={{
+                id: target.id,
+                version: target.version,
+                label: [target.indicator_code, target.period, formatTarget(lang, target)].join(' · '),
+              }}
+              onClose={(ok) => {
+                setArchiving(false);
+                if (ok) one.reload();
+              }}
+            />
+          )}
+        </>
+      )}
     </>
   );
 }

@@ -1,20 +1,22 @@
 /**
  * Administration: targets with filters (indicator, level or unit, year) and a diacritic-insensitive
- * search, each linking to its edit form; below, the targets that disagree (several documents setting
- * different targets for the same indicator, scope and period).
+ * search, each linking to its edit form and archivable with a reason (confirmed in a dialog); below,
+ * the targets that disagree (several documents setting different targets for the same indicator,
+ * scope and period), each archivable too. "Archived targets" shows the history with when and why.
  */
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { matchesVi } from '../../../core/text.ts';
-import { FilterBar, SearchBox, SelectField } from '../../components/Fields.tsx';
+import { CheckboxField, FilterBar, SearchBox, SelectField } from '../../components/Fields.tsx';
 import { PageHeader, Section } from '../../components/Page.tsx';
 import { Empty, ErrorBox, Loading } from '../../components/States.tsx';
 import { type Column, Table } from '../../components/Table.tsx';
 import { pick, useI18n } from '../../i18n/i18n.tsx';
 import { formatTarget, useLevels, useNames, yearOf } from '../../lib/catalogue.ts';
-import { formatNumber, formatPeriod } from '../../lib/format.ts';
+import { formatDate, formatNumber, formatPeriod } from '../../lib/format.ts';
 import type { Indicator, ListOf, Target, TargetConflict } from '../../lib/types.ts';
 import { useApi } from '../../lib/useApi.ts';
+import { type ArchiveTarget, ArchiveTargetDialog } from './ArchiveTargetDialog.tsx';
 import { adminCrumbs, RequireAdmin } from './form.tsx';
 
 const SYMBOL: Record<string, string> = { '>=': '≥', '<=': '≤', '=': '=' };
@@ -27,6 +29,9 @@ function TargetsAdmin() {
   const level = params.get('level') ?? '';
   const year = params.get('year') ?? '';
   const unit = params.get('unit') ?? '';
+  const archived = params.get('archived') === '1';
+  const [archiving, setArchiving] = useState<ArchiveTarget | null>(null);
+  const [message, setMessage] = useState('');
   const setParam = (k: string, v: string) =>
     setParams(
       (p) => {
@@ -38,7 +43,7 @@ function TargetsAdmin() {
     );
   const list = useApi<ListOf<Target>>(
     '/api/targets',
-    { indicator, level, limit: 1000 },
+    { indicator, level, archived: archived ? 'true' : undefined, limit: 1000 },
     { fresh: true, keep: true },
   );
   const conflicts = useApi<{ items: TargetConflict[] }>(
@@ -82,6 +87,12 @@ function TargetsAdmin() {
       ),
     [list.data, year, unit, q],
   );
+  const scopeText = (x: Pick<Target, 'scope' | 'org_unit_name_vi' | 'org_level'>) =>
+    x.scope === 'unit'
+      ? (x.org_unit_name_vi ?? '')
+      : t('overview.everyUnitOf', { level: levelName(x.org_level) });
+  const describe = (x: Target) =>
+    [x.indicator_code, formatPeriod(lang, x.period), scopeText(x), formatTarget(lang, x)].join(' · ');
   const columns: Array<Column<Target>> = [
     {
       key: 'indicator',
@@ -129,7 +140,47 @@ function TargetsAdmin() {
       header: t('admin.target.sourceDocument'),
       cell: (x) => <span className="code">{x.source_document ?? '–'}</span>,
     },
+    ...(archived
+      ? [
+          {
+            key: 'archived',
+            header: t('admin.targets.archivedAt'),
+            sort: (x: Target) => x.archived_at,
+            cell: (x: Target) => (x.archived_at ? formatDate(lang, x.archived_at.slice(0, 10)) : '–'),
+          },
+          {
+            key: 'reason',
+            header: t('admin.targets.archiveReason'),
+            cell: (x: Target) => x.archive_reason ?? '–',
+            className: 'col-wide',
+          },
+        ]
+      : [
+          {
+            key: 'actions',
+            header: t('admin.targets.actions'),
+            cell: (x: Target) => (
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                aria-label={t('admin.targets.archiveLabel', { target: describe(x) })}
+                onClick={() => setArchiving({ id: x.id, label: describe(x), version: x.version })}
+              >
+                {t('admin.targets.archive')}
+              </button>
+            ),
+          },
+        ]),
   ];
+  const archivedDone = (ok: boolean) => {
+    const was = archiving;
+    setArchiving(null);
+    if (!ok || !was) return;
+    setMessage(t('admin.targets.archivedDone', { target: was.label }));
+    list.reload();
+    conflicts.reload();
+    requestAnimationFrame(() => document.getElementById('targets-message')?.focus());
+  };
   return (
     <>
       <PageHeader
@@ -180,12 +231,23 @@ function TargetsAdmin() {
           allLabel={t('common.all')}
           options={years.map((y) => ({ value: String(y), label: String(y) }))}
         />
+        <CheckboxField
+          label={t('admin.targets.showArchived')}
+          checked={archived}
+          onChange={(on) => setParam('archived', on ? '1' : '')}
+        />
       </FilterBar>
+      {message && (
+        <p className="notice notice-success" role="status" id="targets-message" tabIndex={-1}>
+          {message}
+        </p>
+      )}
+      {archiving && <ArchiveTargetDialog target={archiving} onClose={archivedDone} />}
       {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
       {!list.data && !list.error && <Loading />}
       {list.data && (
         <Table
-          caption={t('admin.targets.title')}
+          caption={archived ? t('admin.targets.archivedTitle') : t('admin.targets.title')}
           captionHidden
           columns={columns}
           rows={rows}
@@ -193,47 +255,67 @@ function TargetsAdmin() {
           limit={100}
         />
       )}
-      <Section id="conflicts" title={t('admin.targets.conflictsTitle')}>
-        <p className="muted">{t('admin.targets.conflictsLead')}</p>
-        {conflicts.error && <ErrorBox error={conflicts.error} onRetry={conflicts.reload} />}
-        {conflicts.data && conflicts.data.items.length === 0 && (
-          <Empty>{t('admin.targets.noConflicts')}</Empty>
-        )}
-        {conflicts.data && conflicts.data.items.length > 0 && (
-          <ul className="conflict-list">
-            {conflicts.data.items
-              .filter((c) => !year || String(yearOf(c.period)) === year)
-              .map((c) => (
-                <li key={`${c.indicator_code}|${c.period}|${c.scope}`} className="card">
-                  <h3 className="h3">
-                    <span className="code">{c.indicator_code}</span> {c.indicator_name_vi} ·{' '}
-                    {formatPeriod(lang, c.period)}
-                  </h3>
-                  <p className="muted small">
-                    {c.scope.startsWith('level:')
-                      ? t('overview.everyUnitOf', { level: levelName(c.scope.slice(6)) })
-                      : c.scope.slice(5)}
-                  </p>
-                  <ul>
-                    {c.targets.map((x) => (
-                      <li key={x.id}>
-                        <Link to={`/admin/targets/${x.id}`}>
-                          {x.comparator === 'range'
+      {!archived && (
+        <Section id="conflicts" title={t('admin.targets.conflictsTitle')}>
+          <p className="muted">{t('admin.targets.conflictsLead')}</p>
+          {conflicts.error && <ErrorBox error={conflicts.error} onRetry={conflicts.reload} />}
+          {conflicts.data && conflicts.data.items.length === 0 && (
+            <Empty>{t('admin.targets.noConflicts')}</Empty>
+          )}
+          {conflicts.data && conflicts.data.items.length > 0 && (
+            <ul className="conflict-list">
+              {conflicts.data.items
+                .filter((c) => !year || String(yearOf(c.period)) === year)
+                .map((c) => (
+                  <li key={`${c.indicator_code}|${c.period}|${c.scope}`} className="card">
+                    <h3 className="h3">
+                      <span className="code">{c.indicator_code}</span> {c.indicator_name_vi} ·{' '}
+                      {formatPeriod(lang, c.period)}
+                    </h3>
+                    <p className="muted small">
+                      {c.scope.startsWith('level:')
+                        ? t('overview.everyUnitOf', { level: levelName(c.scope.slice(6)) })
+                        : c.scope.slice(5)}
+                    </p>
+                    <ul>
+                      {c.targets.map((x) => {
+                        const value =
+                          x.comparator === 'range'
                             ? `${formatNumber(lang, x.value)}–${formatNumber(lang, x.value_max)}`
-                            : `${SYMBOL[x.comparator] ?? x.comparator} ${formatNumber(lang, x.value)}`}
-                        </Link>{' '}
-                        <span className="muted">
-                          {t('admin.targets.setBy', { document: x.source_document ?? '–' })}
-                        </span>
-                        {x.quote && <q className="quote">{x.quote}</q>}
-                      </li>
-                    ))}
-                  </ul>
-                </li>
-              ))}
-          </ul>
-        )}
-      </Section>
+                            : `${SYMBOL[x.comparator] ?? x.comparator} ${formatNumber(lang, x.value)}`;
+                        const label = [
+                          c.indicator_code,
+                          formatPeriod(lang, c.period),
+                          value,
+                          t('admin.targets.setBy', { document: x.source_document ?? '–' }),
+                        ].join(' · ');
+                        return (
+                          <li key={x.id} className="conflict-target">
+                            <span>
+                              <Link to={`/admin/targets/${x.id}`}>{value}</Link>{' '}
+                              <span className="muted">
+                                {t('admin.targets.setBy', { document: x.source_document ?? '–' })}
+                              </span>
+                            </span>
+                            <button
+                              type="button"
+                              className="btn btn-secondary btn-small"
+                              aria-label={t('admin.targets.archiveLabel', { target: label })}
+                              onClick={() => setArchiving({ id: x.id, label })}
+                            >
+                              {t('admin.targets.archive')}
+                            </button>
+                            {x.quote && <q className="quote">{x.quote}</q>}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </li>
+                ))}
+            </ul>
+          )}
+        </Section>
+      )}
     </>
   );
 }
