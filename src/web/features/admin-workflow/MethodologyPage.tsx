@@ -2,9 +2,11 @@
  * One index methodology version (/admin/methodology/:id): the tree of pillars, main indicators and
  * components with each edge's weight, normalisation and aggregation, the levels it ranks, and a
  * search over the nodes. Editing makes a NEW version (the server keeps the published results of
- * this one with it): names, weights, normalisation and aggregation methods, levels, years. The
- * server validates (weights ≥ 0 and not all zero, indicators in the catalogue, known levels) and
- * computes the new version before answering; its faults are shown at their nodes.
+ * this one with it): names, weights, normalisation and aggregation methods, levels, years, and its
+ * shape — nodes added under an aggregate or removed with the children only they feed
+ * (MethodologyNodes.tsx). The server validates (weights ≥ 0 and not all zero, indicators in the
+ * catalogue, known levels, the graph) and computes the new version before answering; its faults are
+ * shown at their nodes.
  */
 import { type FormEvent, useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
@@ -18,19 +20,15 @@ import { formatNumber } from '../../lib/format.ts';
 import { invalidate, useApi } from '../../lib/useApi.ts';
 import { yearsText } from './MethodologiesPage.tsx';
 import { ActionError, matches, RequireAdmin, TextField, useAction, useAdminCrumbs } from './shared.tsx';
+import {
+  AddNodeForm,
+  AGGREGATIONS,
+  emptyAggregates,
+  NORMALISATIONS,
+  RemoveConfirm,
+  withoutNode,
+} from './MethodologyNodes.tsx';
 import type { IndexDefinition, IndexNode, MethodologyFull } from './types.ts';
-
-const NORMALISATIONS = [
-  'none',
-  'minmax',
-  'zscore',
-  'rank',
-  'percentile_rank',
-  'target',
-  'goalposts',
-  'points',
-];
-const AGGREGATIONS = ['arithmetic', 'geometric', 'harmonic', 'generalised', 'sum', 'copeland'];
 
 /** Nodes in tree order from the root and the views (a node fed into several parents appears once per parent). */
 function treeOrder(
@@ -85,14 +83,48 @@ function Editor({ m }: { m: MethodologyFull }) {
   const [q, setQ] = useState('');
   const action = useAction();
   const rows = useMemo(() => treeOrder(def), [def]);
-  const faultsAt = (parent: string | null, code: string) =>
-    (action.error?.items ?? [])
+  /** The open add form or removal confirmation: on which row (`parent/code`). */
+  const [tool, setTool] = useState<{ kind: 'add' | 'remove'; row: string } | null>(null);
+  const [changeNote, setChangeNote] = useState('');
+  const [empty, setEmpty] = useState<string[]>([]);
+  const rowKey = (parent: string | null, code: string) => `${parent ?? ''}/${code}`;
+  const focusSoon = (id: string) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => document.getElementById(id)?.focus()));
+  const faultsAt = (parent: string | null, code: string) => [
+    ...(empty.includes(code) ? [t('adminWf.method.add.emptyAggregate', { code })] : []),
+    ...(action.error?.items ?? [])
       .filter((i) => {
         const at = faultPlace(i.field, def);
         if (!at) return false;
         return 'node' in at ? at.node === code : at.parent === parent && at.child === code;
       })
-      .map((i) => (lang === 'en' ? i.en : i.vi));
+      .map((i) => (lang === 'en' ? i.en : i.vi)),
+  ];
+  const addUnder = (parentCode: string, node: IndexNode, weight: number) => {
+    setDef((d) => ({
+      ...d,
+      nodes: [
+        ...d.nodes.map((n) =>
+          n.code === parentCode
+            ? { ...n, children: [...(n.children ?? []), { code: node.code, weight }] }
+            : n,
+        ),
+        node,
+      ],
+    }));
+    setEmpty((xs) => xs.filter((x) => x !== parentCode));
+    setTool(null);
+    setChangeNote(t('adminWf.method.add.added', { code: node.code, parent: parentCode }));
+    focusSoon(`node-${rowKey(parentCode, node.code)}-rm`);
+  };
+  const removeFrom = (parentCode: string, code: string) => {
+    const r = withoutNode(def, parentCode, code);
+    setDef(r.def);
+    setTool(null);
+    setChangeNote(t('adminWf.method.remove.done', { code, parent: parentCode, count: r.removed.length }));
+    const parentRow = treeOrder(r.def).find((x) => x.node.code === parentCode);
+    if (parentRow) focusSoon(`node-${rowKey(parentRow.parent, parentCode)}-add`);
+  };
 
   const setNode = (code: string, patch: (n: IndexNode) => IndexNode) =>
     setDef((d) => ({ ...d, nodes: d.nodes.map((n) => (n.code === code ? patch(n) : n)) }));
@@ -106,6 +138,13 @@ function Editor({ m }: { m: MethodologyFull }) {
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
+    const hollow = emptyAggregates(def);
+    setEmpty(hollow);
+    if (hollow.length) {
+      const first = treeOrder(def).find((x) => x.node.code === hollow[0]);
+      if (first) focusSoon(`node-${rowKey(first.parent, first.node.code)}-add`);
+      return;
+    }
     const definition = {
       ...def,
       version: version.trim(),
@@ -204,6 +243,11 @@ function Editor({ m }: { m: MethodologyFull }) {
           </fieldset>
         )}
         <SearchBox value={q} onChange={setQ} label={t('adminWf.method.searchNodes')} />
+        {editing && (
+          <p className="muted small" role="status">
+            {changeNote}
+          </p>
+        )}
         <ol className="method-tree">
           {visible.map(({ node, depth, parent, edge }) => {
             const parentNode = parent ? def.nodes.find((n) => n.code === parent) : undefined;
@@ -293,6 +337,62 @@ function Editor({ m }: { m: MethodologyFull }) {
                     )}
                   </div>
                 )}
+                {editing && (node.children || parent) && (
+                  <div className="node-tools">
+                    {node.children && (
+                      <button
+                        type="button"
+                        id={`node-${key}-add`}
+                        className="btn btn-secondary btn-small"
+                        aria-expanded={tool?.kind === 'add' && tool.row === key}
+                        onClick={() =>
+                          setTool(tool?.kind === 'add' && tool.row === key ? null : { kind: 'add', row: key })
+                        }
+                      >
+                        {t('adminWf.method.add.open', { code: node.code })}
+                      </button>
+                    )}
+                    {parent && (
+                      <button
+                        type="button"
+                        id={`node-${key}-rm`}
+                        className="btn btn-secondary btn-small"
+                        aria-expanded={tool?.kind === 'remove' && tool.row === key}
+                        onClick={() => {
+                          setTool(
+                            tool?.kind === 'remove' && tool.row === key ? null : { kind: 'remove', row: key },
+                          );
+                          focusSoon(`rm-${parent}-${node.code}-yes`);
+                        }}
+                      >
+                        {t('adminWf.method.remove.open', { code: node.code, parent })}
+                      </button>
+                    )}
+                  </div>
+                )}
+                {editing && tool?.row === key && tool.kind === 'add' && (
+                  <AddNodeForm
+                    parent={node}
+                    def={def}
+                    onAdd={(n, weight) => addUnder(node.code, n, weight)}
+                    onCancel={() => {
+                      setTool(null);
+                      focusSoon(`node-${key}-add`);
+                    }}
+                  />
+                )}
+                {editing && parent && tool?.row === key && tool.kind === 'remove' && (
+                  <RemoveConfirm
+                    parent={parent}
+                    code={node.code}
+                    removed={withoutNode(def, parent, node.code).removed}
+                    onConfirm={() => removeFrom(parent, node.code)}
+                    onCancel={() => {
+                      setTool(null);
+                      focusSoon(`node-${key}-rm`);
+                    }}
+                  />
+                )}
                 {faults.length > 0 && (
                   <ul className="field-error">
                     {faults.map((f) => (
@@ -316,6 +416,9 @@ function Editor({ m }: { m: MethodologyFull }) {
                 setEditing(false);
                 setDef(structuredClone(m.definition));
                 action.setError(null);
+                setTool(null);
+                setEmpty([]);
+                setChangeNote('');
               }}
             >
               {t('adminWf.cancel')}
