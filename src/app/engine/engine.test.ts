@@ -23,6 +23,7 @@ import { KIND } from './arrays.ts';
 import { Engine } from './engine.ts';
 import { Model } from './model.ts';
 import { persistAll } from './persist.ts';
+import { indexResultsFor, indexResultsJson } from './queries.ts';
 
 let store: Store;
 let engine: Engine;
@@ -359,6 +360,30 @@ describe('freshness', () => {
       sql`select status from progress_status where indicator_id = ${engine.model.cat.indicators[pop]!.id}`,
     );
     expect(stored!.status).toBe('target_achieved');
+  });
+});
+
+describe('index results', () => {
+  it('writes the same JSON straight from the arrays as JSON.stringify of the result objects', async () => {
+    const m = engine.model;
+    const queries = [{}, { period: '2021' }, { period: '2024' }, { period: '2025' }, { period: '2019' }];
+    for (const mi of m.cat.methodologies) queries.push({ period: '2024', version: mi.version } as never);
+    let units = 0;
+    let refused = 0;
+    for (const q of queries) {
+      const objects = await indexResultsFor(store.db, m, 'IDX', q).catch((e: Error) => e);
+      if (objects instanceof Error) {
+        // A year outside every version (2019): the same refusal.
+        expect(() => indexResultsJson(m, 'IDX', q)).toThrow(objects.message);
+        refused++;
+        continue;
+      }
+      units += objects.units.length;
+      expect(indexResultsJson(m, 'IDX', q).text).toBe(JSON.stringify(objects));
+    }
+    expect(units).toBeGreaterThan(0);
+    expect(refused).toBe(1);
+    expect(() => indexResultsJson(m, 'NOPE', {})).toThrow(/NOPE/);
   });
 });
 

@@ -10,8 +10,8 @@ import { type MethodProfile, type ProgressStatus, STATUS_LABELS, STATUS_ORDER } 
 import { type PeriodType, periodEnd, periodStart, tryParsePeriod } from '../../core/period.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { KIND, KIND_METHOD } from './arrays.ts';
-import type { TargetInfo } from './catalogue.ts';
-import { indexKey, selectedVersion } from './compute-index.ts';
+import type { MethodologyInfo, TargetInfo } from './catalogue.ts';
+import { type IndexYear, indexKey, previousRanks, selectedVersion } from './compute-index.ts';
 import { assessOne, type StatusRow, targetsFor } from './compute-progress.ts';
 import { indexRowsOf } from './persist.ts';
 import type { Engine } from './engine.ts';
@@ -789,7 +789,8 @@ export interface IndexResultsQuery {
   version?: string | undefined;
 }
 
-export async function indexResultsFor(_ex: Executor, m: Model, code: string, q: IndexResultsQuery) {
+/** The methodology version and year a results query names (404 / 400 as ChisoError). */
+function chooseIndexYear(m: Model, code: string, q: IndexResultsQuery) {
   const versions = m.cat.methodologies.filter((x) => x.code === code);
   if (versions.length === 0) {
     throw new ChisoError({
@@ -830,7 +831,11 @@ export async function indexResultsFor(_ex: Executor, m: Model, code: string, q: 
       en: `Index '${code}' has no version '${q.version}'.`,
     });
   }
-  const iy = m.index.get(indexKey(chosen.id, year));
+  return { chosen, year, iy: m.index.get(indexKey(chosen.id, year)) };
+}
+
+export async function indexResultsFor(_ex: Executor, m: Model, code: string, q: IndexResultsQuery) {
+  const { chosen, year, iy } = chooseIndexYear(m, code, q);
   // The rows index_result holds for this methodology-year, built from the model: after a catch-up
   // the model equals the stored results (the writer persisted them from the same computation), so
   // a changed index costs no read of its ten thousand rows.
@@ -876,6 +881,12 @@ export async function indexResultsFor(_ex: Executor, m: Model, code: string, q: 
     };
   });
   units.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.org_unit.code < b.org_unit.code ? -1 : 1));
+  return { ...indexHead(chosen, year, iy), units };
+}
+
+function indexHead(chosen: MethodologyInfo, year: number, iy: IndexYear | undefined) {
+  const def = chosen.definition;
+  const root = def.root;
   return {
     methodology: {
       id: chosen.id,
@@ -905,6 +916,68 @@ export async function indexResultsFor(_ex: Executor, m: Model, code: string, q: 
       max_points: nd.max_points ?? null,
       children: (nd.children ?? []).map((c) => ({ code: c.code, weight: c.weight ?? 1 })),
     })),
-    units,
   };
+}
+
+/** A JSON body already serialised (sent as it is). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+const jnum = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(v);
+
+/**
+ * The JSON of indexResultsFor, written straight from the model's arrays: the same text as
+ * JSON.stringify of indexResultsFor (tested), without building ten thousand node objects first —
+ * the body of a city index year is about 1.5 MB and is rebuilt after every change.
+ */
+export function indexResultsJson(m: Model, code: string, q: IndexResultsQuery): JsonText {
+  const { chosen, year, iy } = chooseIndexYear(m, code, q);
+  const head = JSON.stringify(indexHead(chosen, year, iy));
+  const res = iy?.result;
+  if (!iy || !res) return new JsonText(`${head.slice(0, -1)},"units":[]}`);
+  const prev = previousRanks(m, iy);
+  const sens = new Map((iy.sensitivity?.units ?? []).map((x) => [x.unit, x]));
+  const strengths = new Map(res.strengths.map((x) => [x.unit, x]));
+  const keys = res.order.map((c) => JSON.stringify(c));
+  const prevOf = res.order.map((c) => prev.get(c));
+  const rootAt = res.order.indexOf(res.root);
+  const units: Array<{ rank: number | null; code: string; json: string }> = [];
+  for (let j = 0; j < res.units.length; j++) {
+    const unitCode = res.units[j]!;
+    const info = m.cat.units[iy.units[j]!]!;
+    let nodes = '';
+    let top = '';
+    let topRank: number | null = null;
+    for (let c = 0; c < res.order.length; c++) {
+      const ns = res.nodes[res.order[c]!]!;
+      const score = ns.score[j]!;
+      const rank = Number.isNaN(ns.rank[j]!) ? null : ns.rank[j]!;
+      const pr = prevOf[c]?.get(unitCode) ?? null;
+      const band = ns.band?.[j] ?? null;
+      const fields = `"score":${jnum(score)},"rank":${jnum(rank)},"previous_rank":${jnum(pr)},"rank_change":${jnum(pr !== null && rank !== null ? pr - rank : null)},"band":${band === null ? 'null' : JSON.stringify(band)}`;
+      nodes += `${c ? ',' : ''}${keys[c]}:{"raw":${jnum(ns.raw[j])},${fields}}`;
+      if (c === rootAt) {
+        top = fields;
+        topRank = rank;
+      }
+    }
+    const s = rootAt >= 0 ? sens.get(unitCode) : undefined;
+    const sw = rootAt >= 0 ? strengths.get(unitCode) : undefined;
+    const median = s?.median ?? null;
+    const sensJson =
+      median === null || (typeof median === 'number' && Number.isNaN(median))
+        ? 'null'
+        : `{"median_rank":${jnum(median)},"q5":${jnum(s?.q5 ?? null)},"q95":${jnum(s?.q95 ?? null)}}`;
+    if (rootAt < 0) top = '"score":null,"rank":null,"previous_rank":null,"rank_change":null,"band":null';
+    const org = JSON.stringify({ code: info.code, name_vi: info.nameVi, level: info.level });
+    units.push({
+      rank: topRank,
+      code: info.code,
+      json: `{"org_unit":${org},${top},"sensitivity":${sensJson},"strengths":${JSON.stringify(sw?.strengths ?? [])},"weaknesses":${JSON.stringify(sw?.weaknesses ?? [])},"nodes":{${nodes}}}`,
+    });
+  }
+  units.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.code < b.code ? -1 : 1));
+  return new JsonText(`${head.slice(0, -1)},"units":[${units.map((u) => u.json).join(',')}]}`);
 }

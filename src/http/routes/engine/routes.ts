@@ -15,6 +15,8 @@ import { type Engine, engineOf, resolveProfile, stopEngine } from '../../../app/
 import { addMethodology, getMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
   indexResultsFor,
+  indexResultsJson,
+  JsonText,
   methodologiesFor,
   modelFor,
   overview,
@@ -122,7 +124,8 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
     let hit = bodies.get(key);
     if (!hit || hit.version !== engine.version) {
       const version = engine.version;
-      const body = Buffer.from(JSON.stringify(await build()));
+      const built = await build();
+      const body = Buffer.from(built instanceof JsonText ? built.text : JSON.stringify(built));
       const etag = createHash('sha1').update(body).digest('base64url').slice(0, 22);
       if (bodies.size >= 500) bodies.clear();
       hit = { version, etag, body, encoded: {} };
@@ -384,7 +387,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       const engine = await current();
       const { period, version } = req.query;
       return sendCached(req, reply, engine, `index|${req.params.code}|${period ?? ''}|${version ?? ''}`, () =>
-        indexResultsFor(db, engine.model, req.params.code, req.query),
+        indexResultsJson(engine.model, req.params.code, req.query),
       );
     },
   );
