@@ -22,7 +22,11 @@ const saved = process.env.CHISO_WEB_DIR;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'chiso-web-'));
   mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>chiso</title><div id="root"></div>');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><title>chiso</title><link rel="stylesheet" crossorigin href="/assets/index-s1.css"><div id="root"></div>',
+  );
+  writeFileSync(join(dir, 'assets', 'index-s1.css'), 'main{color:#123}');
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
   writeFileSync(join(dir, 'robots.txt'), 'User-agent: *');
   writeFileSync(join(dir, 'assets', 'app-def456.js'), 'console.log("plain")');
@@ -90,8 +94,13 @@ describe('web application', () => {
       headers: { 'if-none-match': String(br.headers.etag) },
     });
     expect(again.statusCode).toBe(304);
-    // other pages are the plain index.html
-    expect((await get('/indicators')).body).toContain('<div id="root"></div>');
+    // its stylesheet is inlined (the first paint waits for no other request)
+    expect(r.body).toContain('<style>main{color:#123}</style>');
+    expect(r.body).not.toContain('index-s1.css');
+    // other pages are the plain index.html, with the stylesheet's link
+    const plain = (await get('/indicators')).body;
+    expect(plain).toContain('<div id="root"></div>');
+    expect(plain).toContain('href="/assets/index-s1.css"');
   });
 
   it('embeds JSON so that nothing in it can end the script element', () => {

@@ -39,6 +39,21 @@ type Ssr = typeof import('../web/ssr.tsx');
 /** Embeds JSON in a <script type="application/json"> block: nothing in it can close the element. */
 export const jsonInHtml = (json: string) => json.replace(/</g, '\\u003c');
 
+/**
+ * The build's stylesheets in the rendered page itself (<style>, which the content security policy
+ * allows): the first paint then waits for no other request. Other pages keep the cached file.
+ */
+function inlineStylesheets(page: string, root: string): string {
+  return page.replace(
+    /<link rel="stylesheet"[^>]*href="\/(assets\/[\w.-]+\.css)"[^>]*>/g,
+    (tag, rel: string) => {
+      const file = join(root, rel);
+      if (!existsSync(file)) return tag;
+      return `<style>${readFileSync(file, 'utf8').replace(/<\/style/gi, '<\\/style')}</style>`;
+    },
+  );
+}
+
 export default async function webRoutes(
   app: App,
   options: { dir?: string; ssr?: boolean } = {},
@@ -88,6 +103,7 @@ export default async function webRoutes(
       `<div id="root" data-ssr="1">${body}</div><script type="application/json" id="chiso-data">${jsonInHtml(`{${raw.join(',')}}`)}</script>`,
     );
     if (title) page = page.replace(/<title>[^<]*<\/title>/, title[0]);
+    page = inlineStylesheets(page, root);
     if (!page.includes('data-ssr="1"')) return null;
     const buf = Buffer.from(page);
     const etag = createHash('sha1').update(buf).digest('base64url').slice(0, 22);
