@@ -52,7 +52,7 @@ async function checkA11y(page: Page, name: string) {
 }
 
 /** axe and a screenshot at 1280 px and at 360 px (nothing wider than the phone's screen). */
-async function checkGroups(page: Page, name: string) {
+async function checkBoth(page: Page, name: string) {
   for (const [suffix, size] of [
     ['desktop', WIDE],
     ['phone', PHONE],
@@ -277,7 +277,7 @@ describe('catalogue administration', () => {
       `select string_agg(code, ',' order by sort, code) as codes from indicator_group where archived_at is null`,
     );
     expect(sorted!.codes.split(',').at(-2)).toBe('ha-tang-so');
-    await checkGroups(page, 'admin-groups');
+    await checkBoth(page, 'admin-groups');
 
     // a demo indicator is put in the group from its edit page
     const MOVED = 'CD-01';
@@ -298,7 +298,7 @@ describe('catalogue administration', () => {
     const refusal = row.locator('.state-error');
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain(`còn 1 chỉ tiêu thuộc nhóm (${MOVED})`);
-    await checkGroups(page, 'admin-groups-archive-refused');
+    await checkBoth(page, 'admin-groups-archive-refused');
     await refusal.getByRole('link', { name: MOVED }).click();
     await page.waitForURL(new RegExp(`/admin/indicators/${MOVED}$`));
     await settle(page);
@@ -326,6 +326,78 @@ describe('catalogue administration', () => {
       'indicator_group.reorder',
       'indicator_group.archive',
     ]);
+    await page.context().close();
+  }, 300_000);
+
+  it('a target is archived from the list with a reason after a confirmation: it leaves the list and the conflicts, and stays in the history', async () => {
+    // a conflict between two documents in the demo
+    const res = await fetch(`${server.url}/api/targets/conflicts`);
+    const all = (
+      (await res.json()) as {
+        items: Array<{ indicator_code: string; period: string; targets: Array<{ id: number }> }>;
+      }
+    ).items;
+    const pair = all.find((c) => c.targets.length === 2)!;
+    const victim = pair.targets[1]!.id;
+    const page = await newPage(browser, WIDE);
+    await login(page);
+    await open(
+      page,
+      `/admin/targets?indicator=${encodeURIComponent(pair.indicator_code)}&year=${pair.period.slice(0, 4)}`,
+    );
+    const rowOf = (id: number) =>
+      page.locator('main tbody tr', { has: page.locator(`a[href="/admin/targets/${id}"]`) });
+    const conflictCards = page.locator('.conflict-list > li');
+    await conflictCards.first().waitFor();
+    const cardsBefore = await conflictCards.count();
+    expect(await conflictCards.locator(`a[href="/admin/targets/${victim}"]`).count()).toBe(1);
+
+    // Escape cancels; an empty reason is refused under the field
+    await rowOf(victim)
+      .getByRole('button', { name: /^Lưu trữ mục tiêu / })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Lưu trữ mục tiêu' });
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await rowOf(victim)
+      .getByRole('button', { name: /^Lưu trữ mục tiêu / })
+      .click();
+    await dialog.getByRole('button', { name: 'Lưu trữ mục tiêu' }).click();
+    await dialog.getByText('Cần ghi lý do (ít nhất 3 ký tự).').waitFor();
+    expect(await dialog.getByLabel(/^Lý do lưu trữ/).getAttribute('aria-invalid')).toBe('true');
+    await checkBoth(page, 'admin-target-archive-dialog');
+
+    // archived: the row and the conflict go, the history keeps it with the reason
+    const reason = 'Văn bản đặt mục tiêu này đã được thay thế (thử nghiệm e2e)';
+    await dialog.getByLabel(/^Lý do lưu trữ/).fill(reason);
+    await dialog.getByRole('button', { name: 'Lưu trữ mục tiêu' }).click();
+    await page.getByText(/^Đã lưu trữ mục tiêu /).waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    await rowOf(victim).waitFor({ state: 'detached' });
+    expect(await rowOf(pair.targets[0]!.id).count()).toBe(1);
+    await page.waitForFunction(
+      (id) => !document.querySelector(`.conflict-list a[href="/admin/targets/${id}"]`),
+      victim,
+    );
+    expect(await conflictCards.count()).toBe(cardsBefore - 1);
+    await page.getByLabel('Xem mục tiêu đã lưu trữ').check();
+    await rowOf(victim).waitFor();
+    expect(await rowOf(victim).textContent()).toContain(reason);
+    await checkBoth(page, 'admin-targets-archived');
+    await rowOf(victim).getByRole('link').click();
+    await page.waitForURL(new RegExp(`/admin/targets/${victim}$`));
+    await settle(page);
+    // the edit page (its chunk may still be loading while the list shows): says archived, why, no form
+    const archivedNote = page.locator('main .notice-warning', { hasText: 'đã được lưu trữ' });
+    await archivedNote.waitFor();
+    expect(await archivedNote.textContent()).toContain(reason);
+    expect(await page.getByRole('button', { name: 'Lưu thay đổi' }).count()).toBe(0);
+    const audit = await server.store.query<{ reason: string }>(
+      `select data->>'reason' as reason from audit_log where action = 'target.archive' and entity_id = '${victim}' and actor = 'demo.admin'`,
+    );
+    expect(audit).toEqual([{ reason }]);
     await page.context().close();
   }, 300_000);
 

@@ -29,7 +29,8 @@ function TargetsAdmin() {
   const level = params.get('level') ?? '';
   const year = params.get('year') ?? '';
   const unit = params.get('unit') ?? '';
-  const archived = params.get('archived') === '1';
+  // kept in the page's state too, so that the checkbox follows the click at once (the URL follows)
+  const [archived, setArchived] = useState(params.get('archived') === '1');
   const [archiving, setArchiving] = useState<ArchiveTarget | null>(null);
   const [message, setMessage] = useState('');
   const setParam = (k: string, v: string) =>
@@ -234,7 +235,10 @@ function TargetsAdmin() {
         <CheckboxField
           label={t('admin.targets.showArchived')}
           checked={archived}
-          onChange={(on) => setParam('archived', on ? '1' : '')}
+          onChange={(on) => {
+            setArchived(on);
+            setParam('archived', on ? '1' : '');
+          }}
         />
       </FilterBar>
       {message && (
