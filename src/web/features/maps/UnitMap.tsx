@@ -3,7 +3,7 @@
  * (with echarts-map.ts) only when a page has boundaries to show. For assistive technology the map is
  * one image with a label that says what it shows; the same values are in the table beside it.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { init, registerMap } from './echarts-map.ts';
 import { type MapDatum, mapOption } from './mapOption.ts';
 
@@ -34,6 +34,8 @@ export default function UnitMap({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof init> | null>(null);
+  // names on the regions only where there is room for them (a few regions on a wide screen)
+  const [wide, setWide] = useState(false);
   // one registered map per set of features (registerMap is global to ECharts)
   const mapName = useMemo(() => {
     registered += 1;
@@ -49,7 +51,11 @@ export default function UnitMap({
     if (!el) return;
     const c = init(el, undefined, { renderer: 'svg' });
     chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
+    setWide(el.clientWidth >= 600);
+    const ro = new ResizeObserver(() => {
+      c.resize();
+      setWide(el.clientWidth >= 600);
+    });
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -58,12 +64,28 @@ export default function UnitMap({
     };
   }, []);
 
+  const latitude = useMemo(() => {
+    let south = 90;
+    let north = -90;
+    for (const f of features) {
+      south = Math.min(south, f.bbox[1]);
+      north = Math.max(north, f.bbox[3]);
+    }
+    return features.length ? (south + north) / 2 : 0;
+  }, [features]);
+
   useEffect(() => {
     chart.current?.setOption(
-      mapOption(mapName, data, { direction, format, noValue, labels: features.length <= 12 }),
+      mapOption(mapName, data, {
+        direction,
+        format,
+        noValue,
+        labels: wide && features.length <= 12,
+        latitude,
+      }),
       { notMerge: true },
     );
-  }, [mapName, data, direction, format, noValue, features.length]);
+  }, [mapName, data, direction, format, noValue, features.length, latitude, wide]);
 
   return (
     <div role="img" aria-label={label} className="chart-wrap unit-map" data-regions={features.length}>

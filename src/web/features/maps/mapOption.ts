@@ -29,6 +29,8 @@ export function mapOption(
     noValue: string;
     /** Region labels (names) when there are few regions. */
     labels?: boolean;
+    /** Middle latitude of the regions: a degree of longitude is drawn cos(latitude) as wide as one of latitude. */
+    latitude?: number;
   },
 ): MapOption {
   const values = data.flatMap((d) => (d.value === null ? [] : [d.value]));
@@ -73,6 +75,7 @@ export function mapOption(
         map: mapName,
         nameProperty: 'code',
         roam: false,
+        aspectScale: Math.cos(((opts.latitude ?? 0) * Math.PI) / 180),
         top: 8,
         bottom: 48,
         left: 8,
@@ -86,12 +89,22 @@ export function mapOption(
         label: {
           show: opts.labels ?? false,
           fontSize: 11,
-          color: MAP_COLORS.text,
-          textBorderColor: '#ffffff',
-          textBorderWidth: 3,
+          color: '#1f2933',
           formatter: (p) => byCode.get(p.name)?.name ?? '',
         },
-        data: data.map((d) => ({ name: d.code, value: d.value ?? Number.NaN })),
+        // a label in white on the darker half of the scale, in the text colour on the lighter half
+        data: data.map((d) => {
+          const dark =
+            d.value !== null &&
+            max > min &&
+            (opts.direction === 'decrease' ? (max - d.value) / (max - min) : (d.value - min) / (max - min)) >
+              0.55;
+          return {
+            name: d.code,
+            value: d.value ?? Number.NaN,
+            ...(dark ? { label: { color: '#ffffff' } } : {}),
+          };
+        }),
       },
     ],
   };
