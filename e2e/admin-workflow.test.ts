@@ -313,4 +313,81 @@ describe('administration of reporting, methodology and users', () => {
     await admin.getByRole('heading', { level: 1, name: 'Users and roles' }).waitFor();
     await admin.context().close();
   }, 300_000);
+
+  it('adds a pillar and a component to a methodology, removes a node, and saves it all as a new version', async () => {
+    const admin = await newPage(browser, WIDE);
+    await loginToWorkspace(admin, server.url, ADMIN);
+    const [base] = await rows<{ id: number }>(
+      server.store.db,
+      sql`select id from index_methodology where code = 'DTI-QUAN-HUYEN' and version = '79-2023'`,
+    );
+    await admin.goto(`${server.url}/admin/methodology/${base!.id}`, { waitUntil: 'networkidle' });
+    await settle(admin);
+    await admin.locator('.method-node').first().waitFor();
+    await admin.getByRole('button', { name: 'Sửa (tạo phiên bản mới)' }).click();
+    await admin.getByLabel('Mã phiên bản mới').fill('79-2023-nodes');
+    await admin.getByLabel(/^Áp dụng từ năm/).fill('2025');
+    await admin.getByLabel(/^Đến năm/).fill(''); // still in force
+
+    // a pillar under the root; saved empty, it is refused at its node before anything is sent
+    await admin.getByRole('button', { name: 'Thêm nút vào DTI' }).click();
+    const form = admin.getByRole('form', { name: /^Thêm nút vào Chỉ số/ });
+    await form.getByLabel('Trụ cột hoặc chỉ số chính (gồm các nút con)').check();
+    await form.getByLabel(/^Mã nút/).fill('E2E-HT');
+    await form.getByLabel(/^Tên tiếng Việt/).fill('Hạ tầng số thử nghiệm');
+    await form.getByLabel(/^Tên tiếng Anh/).fill('Trial digital infrastructure');
+    await form.getByLabel('Cách tổng hợp').selectOption('arithmetic');
+    await form.getByRole('button', { name: 'Thêm vào DTI' }).click();
+    await admin.getByText('Đã thêm E2E-HT vào DTI (chưa lưu).').waitFor();
+    await admin.getByRole('button', { name: 'Lưu và tính phiên bản mới' }).click();
+    const hollow = admin.locator('.method-node.has-error', { hasText: 'E2E-HT' });
+    await hollow.waitFor();
+    expect(await hollow.textContent()).toContain('chưa có nút con nào');
+
+    // a component under it: its indicator found without diacritics; a missing indicator is said first
+    await admin.getByRole('button', { name: 'Thêm nút vào E2E-HT' }).click();
+    const leaf = admin.getByRole('form', { name: 'Thêm nút vào Hạ tầng số thử nghiệm' });
+    await leaf.getByLabel(/^Mã nút/).fill('E2E-HT1');
+    await leaf.getByLabel(/^Tên tiếng Việt/).fill('Hạ tầng CNTT được rà soát');
+    await leaf.getByLabel(/^Tên tiếng Anh/).fill('ICT infrastructure reviewed');
+    await leaf.getByLabel(/^Trọng số trong E2E-HT/).fill('2');
+    await leaf.getByRole('button', { name: 'Thêm vào E2E-HT' }).click();
+    await leaf.getByText('Hãy chọn chỉ tiêu cho thành phần.').waitFor();
+    await leaf.getByLabel(/^Tìm chỉ tiêu/).fill('ha tang cntt duoc ra soat');
+    await leaf.getByLabel(/^Chỉ tiêu \(/).selectOption('CD-01');
+    await leaf.getByLabel('Cách chuẩn hóa').selectOption('minmax');
+    await leaf.getByRole('button', { name: 'Thêm vào E2E-HT' }).click();
+    await admin.getByText('Đã thêm E2E-HT1 vào E2E-HT (chưa lưu).').waitFor();
+
+    // a node removed after a confirmation
+    await admin.getByRole('button', { name: 'Xóa XHS khỏi DTI' }).click();
+    const confirm = admin.locator('.remove-node');
+    expect(await confirm.textContent()).toContain('1 nút sẽ bị xóa khỏi phiên bản mới: XHS');
+    await check(admin, 'methodology-nodes');
+    await confirm.getByRole('button', { name: 'Xóa XHS' }).click();
+    await admin.getByText('Đã xóa XHS khỏi DTI; 1 nút bị bỏ (chưa lưu).').waitFor();
+    expect(await admin.locator('.method-node', { hasText: 'XHS' }).count()).toBe(0);
+
+    await admin.getByRole('button', { name: 'Lưu và tính phiên bản mới' }).click();
+    // saved and computed (slow on a loaded machine), or refused: the refusal is the failure message
+    const kicker = admin.locator('.page-header .kicker', { hasText: '79-2023-nodes' });
+    await kicker.or(admin.locator('main .state-error')).first().waitFor({ timeout: 120_000 });
+    expect(await admin.locator('main .state-error').count(), await admin.locator('main').innerText()).toBe(0);
+    const [saved] = await rows<{ codes: string; leaf: string }>(
+      server.store.db,
+      sql`select (select string_agg(n->>'code', ',' order by n->>'code') from jsonb_array_elements(definition->'nodes') n) as codes,
+                 (select n->>'indicator' from jsonb_array_elements(definition->'nodes') n where n->>'code' = 'E2E-HT1') as leaf
+            from index_methodology where version = '79-2023-nodes'`,
+    );
+    expect(saved!.codes.split(',')).toEqual(expect.arrayContaining(['DTI', 'E2E-HT', 'E2E-HT1', 'NTS']));
+    expect(saved!.codes.split(',')).not.toContain('XHS');
+    expect(saved!.leaf).toBe('CD-01');
+    // the version it started from is unchanged
+    const [old] = await rows<{ n: number }>(
+      server.store.db,
+      sql`select jsonb_array_length(definition->'nodes')::int as n from index_methodology where id = ${base!.id}`,
+    );
+    expect(old!.n).toBe(10);
+    await admin.context().close();
+  }, 300_000);
 });

@@ -8,7 +8,7 @@
  * catalogue, known levels, the graph) and computes the new version before answering; its faults are
  * shown at their nodes.
  */
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, type MouseEvent, useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { SearchBox, SelectField } from '../../components/Fields.tsx';
 import { PageHeader, Section } from '../../components/Page.tsx';
@@ -136,7 +136,7 @@ function Editor({ m }: { m: MethodologyFull }) {
       ),
     }));
 
-  const onSubmit = async (e: FormEvent) => {
+  const onSubmit = async (e: FormEvent | MouseEvent) => {
     e.preventDefault();
     const hollow = emptyAggregates(def);
     setEmpty(hollow);
@@ -196,7 +196,8 @@ function Editor({ m }: { m: MethodologyFull }) {
       </dl>
       {editing && <p className="notice">{t('adminWf.method.newVersionNote', { version: m.version })}</p>}
       <ActionError error={action.error} fields={['definition.nodes']} />
-      <form onSubmit={onSubmit} noValidate className="form">
+      {/* not a <form>: the add-a-node forms live inside the tree; saving is the button below */}
+      <div className="form">
         {editing && (
           <fieldset className="form-row">
             <legend className="visually-hidden">{t('adminWf.method.versionFields')}</legend>
@@ -406,7 +407,7 @@ function Editor({ m }: { m: MethodologyFull }) {
         </ol>
         {editing && (
           <div className="form-actions sticky-actions">
-            <button type="submit" className="btn btn-primary" disabled={action.busy}>
+            <button type="button" className="btn btn-primary" disabled={action.busy} onClick={onSubmit}>
               {action.busy ? t('adminWf.method.saving') : t('adminWf.method.save')}
             </button>
             <button
@@ -425,7 +426,7 @@ function Editor({ m }: { m: MethodologyFull }) {
             </button>
           </div>
         )}
-      </form>
+      </div>
     </Section>
   );
 }
