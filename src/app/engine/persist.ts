@@ -478,11 +478,13 @@ function indexDiff(
   }
   const root = () => {
     const out = { changed: [] as Cell[][], guarded: [] as Cell[][] };
-    const known = sensitivityReady(a!.iy);
+    // A year not recomputed (only its rank change moved) has the same sensitivity.
+    const same = a!.iy === b!.iy;
+    const known = same || sensitivityReady(a!.iy);
     for (let j = 0; j < rb.units.length; j++) {
-      const row = indexRow(m, b!, rootCode, j);
-      if (rootDiffers[j]) out.changed.push(row);
-      else if (!known) out.guarded.push(row);
+      if (rootDiffers[j]) out.changed.push(indexRow(m, b!, rootCode, j));
+      else if (same) continue;
+      else if (!known) out.guarded.push(indexRow(m, b!, rootCode, j));
       else {
         const u = rb.units[j]!;
         const sx = a!.sens.get(u);
@@ -492,7 +494,7 @@ function indexDiff(
           (sx?.q5 ?? null) !== (sy?.q5 ?? null) ||
           (sx?.q95 ?? null) !== (sy?.q95 ?? null)
         )
-          out.changed.push(row);
+          out.changed.push(indexRow(m, b!, rootCode, j));
       }
     }
     return out;
