@@ -19,7 +19,15 @@ import { useLevels, useNames } from '../../lib/catalogue.ts';
 import { formatNumber } from '../../lib/format.ts';
 import { invalidate, useApi } from '../../lib/useApi.ts';
 import { yearsText } from './MethodologiesPage.tsx';
-import { ActionError, matches, RequireAdmin, TextField, useAction, useAdminCrumbs } from './shared.tsx';
+import {
+  ActionError,
+  fieldErrors,
+  matches,
+  RequireAdmin,
+  TextField,
+  useAction,
+  useAdminCrumbs,
+} from './shared.tsx';
 import {
   AddNodeForm,
   AGGREGATIONS,
@@ -195,7 +203,10 @@ function Editor({ m }: { m: MethodologyFull }) {
         <dd>{m.created_by ?? '–'}</dd>
       </dl>
       {editing && <p className="notice">{t('adminWf.method.newVersionNote', { version: m.version })}</p>}
-      <ActionError error={action.error} fields={['definition.nodes']} />
+      <ActionError
+        error={action.error}
+        fields={['definition.nodes', 'definition.version', 'definition.valid_from', 'definition.valid_to']}
+      />
       {/* not a <form>: the add-a-node forms live inside the tree; saving is the button below */}
       <div className="form">
         {editing && (
@@ -207,6 +218,7 @@ function Editor({ m }: { m: MethodologyFull }) {
               onChange={setVersion}
               required
               mono
+              errors={fieldErrors(action.error, lang, 'definition.version')}
             />
             <TextField
               label={t('adminWf.method.validFrom')}
@@ -214,6 +226,7 @@ function Editor({ m }: { m: MethodologyFull }) {
               onChange={setValidFrom}
               inputMode="numeric"
               required
+              errors={fieldErrors(action.error, lang, 'definition.valid_from')}
             />
             <TextField
               label={t('adminWf.method.validTo')}
@@ -221,6 +234,7 @@ function Editor({ m }: { m: MethodologyFull }) {
               onChange={setValidTo}
               inputMode="numeric"
               help={t('adminWf.method.validToHelp')}
+              errors={fieldErrors(action.error, lang, 'definition.valid_to')}
             />
           </fieldset>
         )}
