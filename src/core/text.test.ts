@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareVi, foldVi, matchesVi } from './text.ts';
+import { isChisoError } from './errors.ts';
+import { compareVi, findUnstorableText, foldVi, matchesVi, unstorableTextError } from './text.ts';
 
 describe('foldVi', () => {
   it('strips tones and maps đ', () => {
@@ -21,5 +22,25 @@ describe('matchesVi', () => {
 describe('compareVi', () => {
   it('sorts numbers naturally', () => {
     expect(['Phường 10', 'Phường 2'].sort(compareVi)).toEqual(['Phường 2', 'Phường 10']);
+  });
+});
+
+describe('findUnstorableText', () => {
+  it('finds a lone surrogate or a NUL at its path, and passes well-formed text (pairs included)', () => {
+    expect(findUnstorableText({ a: ['ok', 'Tiếng Việt 😀'], b: { c: 1, d: null } })).toBeNull();
+    expect(findUnstorableText({ documents: [{ note: 'x' }, { note: 'a\ud800b' }] })).toEqual({
+      path: 'documents[1].note',
+      reason: 'surrogate',
+    });
+    expect(findUnstorableText({ x: 'tail \udc00' })).toEqual({ path: 'x', reason: 'surrogate' });
+    expect(findUnstorableText(['a\u0000'])).toEqual({ path: '[0]', reason: 'nul' });
+    expect(findUnstorableText({ ['k\ud83d']: 1 })).toEqual({ path: 'k\ud83d', reason: 'surrogate' });
+  });
+  it('makes a precise ChisoError in vi and en', () => {
+    const e = unstorableTextError({ path: 'documents[1].note', reason: 'surrogate' }, 'c.json');
+    expect(isChisoError(e)).toBe(true);
+    expect(e).toMatchObject({ code: 'input.lone_surrogate', status: 400 });
+    expect(e.location).toEqual({ file: 'c.json', field: 'documents[1].note' });
+    expect(e.vi).toContain('documents[1].note');
   });
 });

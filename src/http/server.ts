@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import { ChisoError } from '../core/errors.ts';
+import { findUnstorableText, unstorableTextError } from '../core/text.ts';
 import type { Store } from '../store/db.ts';
 import { installAuthHooks } from './auth.ts';
 import { authorize, type Principal, unauthenticated } from './policies/index.ts';
@@ -109,6 +110,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     if (!p || p.kind === 'public') return;
     if (!req.principal) throw unauthenticated();
     if (p.kind === 'role' && typeof p.scope !== 'function') await authorize(p, req);
+  });
+  // A JSON body may carry escapes PostgreSQL cannot store (\u0000, a lone surrogate such as \ud800):
+  // refused with the field's path before validation, instead of failing deep inside a write.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === null || typeof req.body !== 'object' || Buffer.isBuffer(req.body)) return;
+    const bad = findUnstorableText(req.body);
+    if (bad) throw unstorableTextError(bad);
   });
   app.addHook('preHandler', async (req) => {
     const p = req.routeOptions.config?.policy;

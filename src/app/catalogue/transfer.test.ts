@@ -48,6 +48,18 @@ describe('catalogue export and import', () => {
     }
   });
 
+  it('rejects text PostgreSQL cannot store (a lone surrogate, found by fuzzing) at its field, and changes nothing', async () => {
+    const bad = structuredClone(catalogue) as unknown as { documents: Array<Record<string, unknown>> };
+    bad.documents[1] = { ...bad.documents[1]!, note: 'a\ud800' };
+    const before = await count(demo);
+    const err = await importCatalogue(demo, 'test', bad, { file: 'bad.json' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'input.lone_surrogate',
+      location: { file: 'bad.json', field: 'documents[1].note' },
+    });
+    expect(await count(demo)).toEqual(before);
+  });
+
   it('rejects a bad file with every fault located, and changes nothing', async () => {
     const bad = structuredClone(catalogue);
     bad.indicators[2] = { ...bad.indicators[2]!, value_type: 'colour' as never };

@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ChisoError, type ChisoErrorInit } from '../../core/errors.ts';
+import { findUnstorableText, unstorableTextError } from '../../core/text.ts';
 import { rows, type Store } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import { createDocument, getDocument, updateDocument } from './documents.ts';
@@ -140,6 +141,8 @@ export async function importCatalogue(
       en: `The file is not a chiso catalogue (format must be '${CATALOGUE_FORMAT}').`,
     });
   }
+  const bad = findUnstorableText(obj);
+  if (bad) throw unstorableTextError(bad, file);
   const parsed: Partial<Record<Section, unknown[]>> = {};
   for (const [section, schema] of Object.entries(SECTIONS) as Array<[Section, z.ZodTypeAny]>) {
     const list = obj[section] ?? [];

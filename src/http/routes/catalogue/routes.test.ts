@@ -64,6 +64,28 @@ describe('system', () => {
   });
 });
 
+describe('text PostgreSQL cannot store', () => {
+  it('refuses a lone surrogate or a NUL in a JSON body with 400 at the field, and changes nothing', async () => {
+    t.as(await principalFor(t.store, [['admin', '/']]));
+    const before = await counts();
+    for (const [raw, code] of [
+      ['{"code":"DOC-X","number":"1/X","title_vi":"a\\ud800"}', 'input.lone_surrogate'],
+      ['{"code":"DOC-X","number":"1/X","title_vi":"a\\u0000"}', 'input.nul_character'],
+    ] as const) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/documents',
+        headers: { 'content-type': 'application/json' },
+        payload: raw,
+      });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ code, field: 'title_vi' });
+    }
+    expect(await counts()).toEqual(before);
+    t.as(null);
+  });
+});
+
 describe('the demo through the API', () => {
   it('has the per-level 2024 digitisation targets 70 / 60 / 55', async () => {
     const { body } = await get('/api/targets?indicator=CQS-09&period=2024');
