@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { init, registerMap } from './echarts-map.ts';
-import { type MapDatum, mapOption } from './mapOption.ts';
+import { type MapDatum, mapLayout, mapOption } from './mapOption.ts';
 
 export interface BoundaryFeature {
   type: 'Feature';
@@ -34,8 +34,8 @@ export default function UnitMap({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof init> | null>(null);
-  // names on the regions only where there is room for them (a few regions on a wide screen)
-  const [wide, setWide] = useState(false);
+  // the container's width: the map's box keeps the regions' proportions within it
+  const [width, setWidth] = useState(0);
   // one registered map per set of features (registerMap is global to ECharts)
   const mapName = useMemo(() => {
     registered += 1;
@@ -51,11 +51,8 @@ export default function UnitMap({
     if (!el) return;
     const c = init(el, undefined, { renderer: 'svg' });
     chart.current = c;
-    setWide(el.clientWidth >= 600);
-    const ro = new ResizeObserver(() => {
-      c.resize();
-      setWide(el.clientWidth >= 600);
-    });
+    setWidth(el.clientWidth);
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -64,32 +61,43 @@ export default function UnitMap({
     };
   }, []);
 
-  const latitude = useMemo(() => {
-    let south = 90;
-    let north = -90;
+  // the regions' extent, and its width/height as drawn (a degree of longitude is cos(latitude) wide)
+  const extent = useMemo(() => {
+    const b = [180, 90, -180, -90];
     for (const f of features) {
-      south = Math.min(south, f.bbox[1]);
-      north = Math.max(north, f.bbox[3]);
+      b[0] = Math.min(b[0]!, f.bbox[0]);
+      b[1] = Math.min(b[1]!, f.bbox[1]);
+      b[2] = Math.max(b[2]!, f.bbox[2]);
+      b[3] = Math.max(b[3]!, f.bbox[3]);
     }
-    return features.length ? (south + north) / 2 : 0;
+    const latitude = (b[1]! + b[3]!) / 2;
+    const w = (b[2]! - b[0]!) * Math.cos((latitude * Math.PI) / 180);
+    const h = b[3]! - b[1]!;
+    return { latitude, aspect: w > 0 && h > 0 ? w / h : 1 };
   }, [features]);
+  const layout = useMemo(() => mapLayout(width, extent.aspect), [width, extent.aspect]);
 
   useEffect(() => {
-    chart.current?.setOption(
+    const c = chart.current;
+    if (!c || width === 0) return;
+    c.resize();
+    c.setOption(
       mapOption(mapName, data, {
         direction,
         format,
         noValue,
-        labels: wide && features.length <= 12,
-        latitude,
+        // names on the regions only where there is room for them (a few regions on a wide screen)
+        labels: width >= 600 && features.length <= 12,
+        latitude: extent.latitude,
+        box: layout.box,
       }),
       { notMerge: true },
     );
-  }, [mapName, data, direction, format, noValue, features.length, latitude, wide]);
+  }, [mapName, data, direction, format, noValue, features.length, extent.latitude, layout, width]);
 
   return (
     <div role="img" aria-label={label} className="chart-wrap unit-map" data-regions={features.length}>
-      <div ref={ref} className="chart" aria-hidden="true" style={{ height: 'clamp(260px, 72vw, 460px)' }} />
+      <div ref={ref} className="chart" aria-hidden="true" style={{ height: layout.height }} />
     </div>
   );
 }

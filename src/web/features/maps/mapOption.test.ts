@@ -4,7 +4,7 @@
  * (escaped), the scale's ends are labelled with the formatted extremes.
  */
 import { describe, expect, it } from 'vitest';
-import { MAP_COLORS, mapOption } from './mapOption.ts';
+import { MAP_COLORS, mapLayout, mapOption } from './mapOption.ts';
 
 const data = [
   { code: 'A', name: 'Phường <A>', value: 12.5 },
@@ -48,5 +48,18 @@ describe('map option', () => {
   it('one value only still gives a scale', () => {
     const o = option('m', [data[0]!], opts('increase'));
     expect(o.visualMap.max).toBeGreaterThan(o.visualMap.min);
+  });
+
+  it('the layout keeps the regions’ proportions: wide maps are not stretched on a phone', () => {
+    // a map 2.6 times as wide as tall in a 300 px container: 284 px wide, about 109 px tall
+    const phone = mapLayout(300, 2.6);
+    expect(phone.box.width / phone.box.height).toBeCloseTo(2.6, 1);
+    expect(phone.box.width).toBeGreaterThanOrEqual(283); // the whole width, give or take rounding
+    expect(phone.height).toBe(Math.round(284 / 2.6 + 48 + 8));
+    // a tall map on a wide screen: at most 460 px high, centred
+    const tall = mapLayout(1150, 0.8);
+    expect(tall.height).toBe(460);
+    expect(tall.box.width / tall.box.height).toBeCloseTo(0.8, 1);
+    expect(Math.abs(tall.box.left - (1150 - tall.box.width) / 2)).toBeLessThanOrEqual(1);
   });
 });

@@ -31,6 +31,8 @@ export function mapOption(
     labels?: boolean;
     /** Middle latitude of the regions: a degree of longitude is drawn cos(latitude) as wide as one of latitude. */
     latitude?: number;
+    /** The map's box in the chart, in pixels (keeping the regions' proportions); else a margin all round. */
+    box?: { left: number; top: number; width: number; height: number };
   },
 ): MapOption {
   const values = data.flatMap((d) => (d.value === null ? [] : [d.value]));
@@ -76,10 +78,7 @@ export function mapOption(
         nameProperty: 'code',
         roam: false,
         aspectScale: Math.cos(((opts.latitude ?? 0) * Math.PI) / 180),
-        top: 8,
-        bottom: 48,
-        left: 8,
-        right: 8,
+        ...(opts.box ?? { top: 8, bottom: 48, left: 8, right: 8 }),
         selectedMode: false,
         itemStyle: { areaColor: MAP_COLORS.missing, borderColor: MAP_COLORS.border, borderWidth: 1 },
         emphasis: {
@@ -107,5 +106,33 @@ export function mapOption(
         }),
       },
     ],
+  };
+}
+
+/** Space under the map for the colour scale. */
+const SCALE_SPACE = 48;
+
+/**
+ * The map's height and box in a container of the given width: the regions keep their proportions,
+ * as wide as the container unless that would make the map taller than 460 px (then centred).
+ */
+export function mapLayout(
+  width: number,
+  aspect: number,
+): { height: number; box: { left: number; top: number; width: number; height: number } } {
+  const pad = 8;
+  const availW = Math.max(0, width - 2 * pad);
+  const height = Math.round(Math.min(460, Math.max(120, availW / aspect + SCALE_SPACE + pad)));
+  const availH = height - SCALE_SPACE - pad;
+  const fitW = Math.min(availW, availH * aspect);
+  const fitH = fitW / aspect;
+  return {
+    height,
+    box: {
+      left: Math.round((width - fitW) / 2),
+      top: Math.round(pad + (availH - fitH) / 2),
+      width: Math.round(fitW),
+      height: Math.round(fitH),
+    },
   };
 }
