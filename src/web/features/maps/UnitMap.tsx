@@ -97,7 +97,7 @@ export default function UnitMap({
 
   return (
     <div role="img" aria-label={label} className="chart-wrap unit-map" data-regions={features.length}>
-      <div ref={ref} className="chart" aria-hidden="true" style={{ height: layout.height }} />
+      <div ref={ref} className="chart" aria-hidden="true" style={{ height: layout.height, minHeight: 0 }} />
     </div>
   );
 }
