@@ -36,6 +36,17 @@ describe('findUnstorableText', () => {
     expect(findUnstorableText(['a\u0000'])).toEqual({ path: '[0]', reason: 'nul' });
     expect(findUnstorableText({ ['k\ud83d']: 1 })).toEqual({ path: 'k\ud83d', reason: 'surrogate' });
   });
+  it('walks only plain objects and arrays (a stream or a class instance is not parsed input)', () => {
+    class Box {
+      note = 'a\ud800';
+    }
+    expect(findUnstorableText(new Box())).toBeNull();
+    expect(findUnstorableText({ inner: new Box(), ok: 'x' })).toBeNull();
+    expect(findUnstorableText(Object.assign(Object.create(null), { t: 'a\u0000' }))).toEqual({
+      path: 't',
+      reason: 'nul',
+    });
+  });
   it('makes a precise ChisoError in vi and en', () => {
     const e = unstorableTextError({ path: 'documents[1].note', reason: 'surrogate' }, 'c.json');
     expect(isChisoError(e)).toBe(true);

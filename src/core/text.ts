@@ -52,6 +52,9 @@ export function findUnstorableText(
     return null;
   }
   if (value !== null && typeof value === 'object') {
+    // Plain objects only (what JSON.parse and YAML readers make): never walk a stream or a class.
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return null;
     for (const [k, v] of Object.entries(value)) {
       const here = path ? `${path}.${k}` : k;
       const badKey = findUnstorableText(k, here);

@@ -114,8 +114,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   // A JSON body may carry escapes PostgreSQL cannot store (\u0000, a lone surrogate such as \ud800):
   // refused with the field's path before validation, instead of failing deep inside a write.
   app.addHook('preValidation', async (req) => {
-    if (req.body === null || typeof req.body !== 'object' || Buffer.isBuffer(req.body)) return;
-    const bad = findUnstorableText(req.body);
+    // Only a parsed JSON document: raw-body routes (files, streams) get their own checks.
+    if (!/json/i.test(String(req.headers['content-type'] ?? ''))) return;
+    const b = req.body;
+    if (b === null || typeof b !== 'object') return;
+    const proto = Object.getPrototypeOf(b);
+    if (!Array.isArray(b) && proto !== Object.prototype && proto !== null) return;
+    const bad = findUnstorableText(b);
     if (bad) throw unstorableTextError(bad);
   });
   app.addHook('preHandler', async (req) => {
