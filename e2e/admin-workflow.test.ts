@@ -306,7 +306,7 @@ describe('administration of reporting, methodology and users', () => {
     expect(m!.n).toBe(1);
 
     // every string has its English twin
-    await admin.getByRole('button', { name: 'Switch to English' }).click();
+    await admin.getByRole('link', { name: 'Switch to English' }).click();
     await admin.getByRole('heading', { level: 1, name: /digital-transformation index/ }).waitFor();
     expect(await admin.getByRole('button', { name: 'Edit (a new version)' }).count()).toBe(1);
     await admin.goto(`${server.url}/admin/users`, { waitUntil: 'networkidle' });

@@ -99,14 +99,40 @@ describe('public pages', () => {
   it('switches to English and remembers it', async () => {
     const page = await newPage(browser);
     await open(page, '/');
-    await page.getByRole('button', { name: 'Switch to English' }).click();
-    expect(await page.locator('h1').textContent()).toBe('Overview of targets');
+    await page.getByRole('link', { name: 'Switch to English' }).click();
+    // the English strings arrive with their file: wait for them
+    await page.locator('main h1', { hasText: 'Overview of targets' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    // switched in place: no page load, no ?lang= left in the address
+    expect(new URL(page.url()).search).toBe('');
     await open(page, '/indicators/KTXH-01');
     expect(await page.locator('h1').textContent()).toBe("Digital economy share of the city's GRDP");
     // numbers in English format
     await page.getByRole('button', { name: 'Data table' }).click();
     expect(await page.locator('figure table').textContent()).toContain('21.68');
+    await page.context().close();
+  });
+
+  it('the language link works before the page’s code has run (the server-rendered overview)', async () => {
+    // JavaScript off: what a reader gets who clicks while the code is still loading
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 1366, height: 900 },
+    });
+    const bare = await context.newPage();
+    await bare.goto(`${server.url}/`);
+    expect(await bare.locator('main h1').textContent()).toBe('Tổng quan các mục tiêu');
+    const link = bare.getByRole('link', { name: 'Switch to English' });
+    expect(await link.getAttribute('href')).toBe('/?lang=en');
+    await context.close();
+    // the link's target, with the code: English, remembered, and the address cleaned
+    const page = await newPage(browser);
+    await open(page, '/?lang=en');
+    expect(await page.locator('main h1').textContent()).toBe('Overview of targets');
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.evaluate(() => localStorage.getItem('chiso.lang'))).toBe('en');
+    await open(page, '/?lang=vi');
+    expect(await page.locator('main h1').textContent()).toBe('Tổng quan các mục tiêu');
     await page.context().close();
   });
 

@@ -80,6 +80,14 @@ describe('web application', () => {
     // the browser's query is the page's: another year is rendered with its own answer
     const y = await get('/?year=2030');
     expect(y.body).toContain('"/api/progress/overview?summary=true&year=2030"');
+    // the language link (?lang=): English is the browser's to render; Vietnamese is this page
+    const en = await get('/?lang=en');
+    expect(en.body).toContain('<div id="root"></div>');
+    expect(en.body).not.toContain('data-ssr');
+    const vi = await get('/?lang=vi&year=2030');
+    expect(vi.body).toContain('<div id="root" data-ssr="1">');
+    expect(vi.body).toContain('"/api/progress/overview?summary=true&year=2030"');
+    expect(vi.body).not.toContain('lang=vi');
     // compressed like the API's bodies, with an ETag; 304 when unchanged
     const br = await app.inject({
       method: 'GET',

@@ -68,6 +68,11 @@ export default async function webRoutes(
   async function rendered(req: FastifyRequest, path: string): Promise<Cached | null> {
     if (!ssrOn) return null;
     const search = new URLSearchParams(req.url.split('?')[1] ?? '');
+    // the language link followed before the page's code ran (Root.tsx): English is rendered by the
+    // browser; `lang` itself is no filter of the page
+    const lang = search.get('lang');
+    if (lang === 'en') return null;
+    search.delete('lang');
     ssr ??= import('../web/ssr.tsx');
     const mod = await ssr;
     const urls = mod.pageData(path, search);

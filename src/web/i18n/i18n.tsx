@@ -87,8 +87,21 @@ export async function loadNamespace(ns: Namespace): Promise<void> {
   await loadLanguage(currentLang);
 }
 
+/**
+ * The reader's language: `?lang=` in the address (the language link followed before the page's code
+ * ran) is remembered and taken out of the address; otherwise the one remembered; Vietnamese by default.
+ */
 export function storedLang(): Lang {
   try {
+    const loc = globalThis.location;
+    const url = loc ? new URL(loc.href) : null;
+    const asked = url?.searchParams.get('lang');
+    if (url && (asked === 'en' || asked === 'vi')) {
+      globalThis.localStorage?.setItem(STORAGE_KEY, asked);
+      url.searchParams.delete('lang');
+      globalThis.history?.replaceState(globalThis.history.state, '', url.pathname + url.search + url.hash);
+      return asked;
+    }
     const v = globalThis.localStorage?.getItem(STORAGE_KEY);
     return v === 'en' ? 'en' : 'vi';
   } catch {

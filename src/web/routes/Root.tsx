@@ -19,19 +19,32 @@ const NAV: Array<{ to: string; key: Key; end?: boolean }> = [
   { to: '/data', key: 'nav.openData' },
 ];
 
+/**
+ * A link to the same page in the other language, which works before the page's code has run (the
+ * overview arrives rendered by the server: a click there must not be lost); once the code runs the
+ * switch happens in place.
+ */
 function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
+  const { pathname, search, hash } = useLocation();
   const other = lang === 'vi' ? 'en' : 'vi';
+  const query = new URLSearchParams(search);
+  query.set('lang', other);
   return (
-    <button
-      type="button"
+    <a
+      href={`${pathname}?${query.toString()}${hash}`}
       className="lang-switch"
+      hrefLang={other}
       lang={other}
-      onClick={() => setLang(other)}
+      onClick={(e) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        setLang(other);
+      }}
       aria-label={t('nav.switchLanguageLabel')}
     >
       {t('nav.switchLanguage')}
-    </button>
+    </a>
   );
 }
 
