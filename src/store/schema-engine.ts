@@ -183,18 +183,29 @@ export const indexResult = pgTable(
 );
 
 /** The change feed of approved values (see the module comment). */
-export const engineChange = pgTable('engine_change', {
-  seq: bigint('seq', { mode: 'number' }).primaryKey(),
-  changeId: text('change_id').notNull(),
-  /** The writing transaction (pg_current_xact_id) — tells a process its own uncommitted rows. */
-  xid: text('xid').notNull(),
-  indicatorIds: integer('indicator_ids').array().notNull(),
-  orgUnitIds: integer('org_unit_ids').array().notNull(),
-  periods: text('periods').array().notNull(),
-  /** False when no engine was running in the writing process: the next engine persists the results. */
-  persisted: boolean('persisted').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-});
+export const engineChange = pgTable(
+  'engine_change',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    changeId: text('change_id').notNull(),
+    /** The writing transaction (pg_current_xact_id) — tells a process its own uncommitted rows. */
+    xid: text('xid').notNull(),
+    indicatorIds: integer('indicator_ids').array().notNull(),
+    orgUnitIds: integer('org_unit_ids').array().notNull(),
+    periods: text('periods').array().notNull(),
+    /** False when no engine was running in the writing process: the next engine persists the results. */
+    persisted: boolean('persisted').notNull(),
+    /**
+     * Methodology-years ('methodology id:year') whose index_result rows this change has not written
+     * yet: an approval writes them just after its commit (write-behind; the API answers index
+     * results from the model). Emptied by the engine that writes them; a start with any left
+     * rewrites what differs.
+     */
+    indexPending: text('index_pending').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('engine_change_index_pending_idx').on(t.seq).where(sql`cardinality(index_pending) > 0`)],
+);
 
 /** One row: how far the persisted results are in sync with the approved values and the catalogue. */
 export const engineState = pgTable('engine_state', {

@@ -1,0 +1,2 @@
+ALTER TABLE "engine_change" ADD COLUMN "index_pending" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+CREATE INDEX "engine_change_index_pending_idx" ON "engine_change" USING btree ("seq") WHERE cardinality(index_pending) > 0;
