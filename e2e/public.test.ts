@@ -4,7 +4,7 @@
  * every main page at desktop and phone widths land in screenshots/.
  */
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axe, DESKTOP, launch, newPage, PHONE, serious, shoot } from './browser.ts';
 import { type E2EServer, startServer } from './server.ts';
@@ -133,6 +133,38 @@ describe('public pages', () => {
     expect(await page.evaluate(() => localStorage.getItem('chiso.lang'))).toBe('en');
     await open(page, '/?lang=vi');
     expect(await page.locator('main h1').textContent()).toBe('Tổng quan các mục tiêu');
+    await page.context().close();
+  });
+
+  it('a filter changed before the page’s code has run is applied once it runs (the server-rendered overview)', async () => {
+    const page = await newPage(browser);
+    // the page's code is held back until the reader has chosen (a slow phone on a slow network)
+    const held: Route[] = [];
+    let hold = true;
+    await page.route('**/assets/*.js', (r) => (hold ? held.push(r) : r.continue()));
+    await page.goto(`${server.url}/`, { waitUntil: 'commit' });
+    await page.locator('main h1', { hasText: 'Tổng quan các mục tiêu' }).waitFor();
+    const all = await page.locator('main tbody tr').count();
+    await page.getByLabel('Cấp', { exact: true }).selectOption('commune');
+    await page.getByLabel('Tìm chỉ tiêu').fill('thanh toan dien tu');
+    // nothing ran: the server's page is unchanged
+    expect(await page.locator('main tbody tr').count()).toBe(all);
+    expect(new URL(page.url()).search).toBe('');
+    hold = false;
+    for (const r of held.splice(0)) await r.continue();
+    // the code runs, and the page shows what the controls say: the wards' rows, searched
+    await page.waitForURL(/level=commune/);
+    await page
+      .locator('tr', { has: page.locator('.code', { hasText: /^CQS-02$/ }), hasText: 'Từng đơn vị: Cấp xã' })
+      .waitFor();
+    await expect
+      .poll(async () => {
+        const names = await page.locator('main tbody th').allTextContents();
+        return names.length > 0 && names.every((n) => n.toLowerCase().includes('thanh toán điện tử'));
+      })
+      .toBe(true);
+    expect(await page.getByLabel('Cấp', { exact: true }).inputValue()).toBe('commune');
+    expect(await page.getByLabel('Tìm chỉ tiêu').inputValue()).toBe('thanh toan dien tu');
     await page.context().close();
   });
 
