@@ -2,7 +2,9 @@
  * freshness_ms_city, freshness_ms_national: one changed value is approved (catalogue setValue with
  * status 'approved', in a transaction, in this process, whose engine recomputes what the cell
  * touches and persists it before commit — the same path as a reporting round's approval hook);
- * the server process learns of it from the engine_change feed on its next request. The time runs
+ * the server process learns of it from the engine_change feed on its next request. The approving
+ * engine writes the index rows just after the commit (index_write_after_commit in the detail); the
+ * API answers index results from the model, so they do not wait for that write. The time runs
  * from the start of the approving transaction until the API of the server process shows the new
  * roll-up (series of the root), the new progress (the root's progress for the indicator) and the
  * new index results — the last of the three. Each endpoint is polled back to back on its own, with
@@ -33,7 +35,7 @@ async function addMethodology(url: string, ds: Dataset): Promise<void> {
 
 async function measure(ctx: Context, url: string, ds: Dataset, label: 'city' | 'national') {
   await addMethodology(url, ds);
-  const { engineOf, stopEngine } = await import('../src/app/engine/engine.ts');
+  const { engineOf, settleEngine, stopEngine } = await import('../src/app/engine/engine.ts');
   const { setValue } = await import('../src/app/catalogue/values.ts');
   const store = await openStore({ databaseUrl: url, migrate: false });
   let t = performance.now();
@@ -105,6 +107,9 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: 'city' | '
       }),
     );
     if (Object.keys(seen).length < 3) throw new Error(`not visible after 60 s: ${JSON.stringify(seen)}`);
+    // The approving engine's write of the index rows, just after the commit (write-behind).
+    await settleEngine(store);
+    const indexWrite = engine.stats.indexWrite;
     // What the server process did when it learnt of the change (its engine's last update).
     const status = JSON.parse((await get(`${server.url}/api/engine/status`)).body!) as {
       stats: { last: unknown };
@@ -114,6 +119,7 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: 'city' | '
       visible_ms: Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, Math.round(v)])),
       polls,
       approval,
+      index_write_after_commit: indexWrite,
       server_catch_up: status.stats.last,
       engine_start_full_rebuild_ms: Math.round(engineStartMs),
       engine_rebuild: rebuild,

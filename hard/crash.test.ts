@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/app/audit.ts';
 import { resolveProfile } from '../src/app/engine/engine.ts';
 import { Model } from '../src/app/engine/model.ts';
-import { persistAll } from '../src/app/engine/persist.ts';
+import { diffIndexYears, persistAll } from '../src/app/engine/persist.ts';
 import { rows, type Store } from '../src/store/db.ts';
 import {
   adminToken,
@@ -70,13 +70,24 @@ class Rollback extends Error {}
 /**
  * How many stored engine results (roll-ups, progress statuses, index rows) differ from a fresh
  * recomputation from the stored own values: the engine's own writer, run in a transaction that is
- * rolled back, counts the rows it would have to change.
+ * rolled back, counts the rows it would have to change. An approval writes its index rows just
+ * after its commit: the methodology-years it marked pending (engine_change.index_pending), which a
+ * restart rewrites, are brought up to date first — any other difference is drift.
  */
 async function rollupDrift(store: Store): Promise<number> {
   let n = 0;
   try {
     await store.db.transaction(async (tx) => {
       const model = await Model.load(tx, resolveProfile(undefined), new Date().getUTCFullYear());
+      const pending = await rows<{ k: string }>(
+        tx,
+        sql`select distinct unnest(index_pending) as k from engine_change where cardinality(index_pending) > 0`,
+      );
+      await diffIndexYears(
+        tx,
+        model,
+        pending.map((p) => p.k),
+      );
       const c = await persistAll(tx, model);
       n = c.computed + c.statuses + c.index;
       throw new Rollback();

@@ -13,6 +13,7 @@ import { addLineage, createOrgUnit } from '../src/app/catalogue/org-units.ts';
 import { createTarget } from '../src/app/catalogue/targets.ts';
 import { setValue } from '../src/app/catalogue/values.ts';
 import { addMethodology } from '../src/app/engine/methodologies.ts';
+import { settleEngine } from '../src/app/engine/engine.ts';
 import { rows, type Store } from '../src/store/db.ts';
 
 export const ACTOR = 'test:engine';
@@ -243,4 +244,6 @@ export async function approve(
       ...(cur ? { version: cur.version } : {}),
     });
   });
+  // As an approving request does: answer once the index rows written after the commit are stored.
+  await settleEngine(store);
 }

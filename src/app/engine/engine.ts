@@ -27,12 +27,17 @@ import { ChisoError } from '../../core/errors.ts';
 import { METHOD_PROFILES, type MethodProfile, type ProfileId } from '../../core/progress.ts';
 import { type Executor, rows, type Store, type Tx } from '../../store/db.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { computeIndexAll } from './compute-index.ts';
+import { computeIndexAll, type IndexYear } from './compute-index.ts';
 import { computeStatusesAll } from './compute-progress.ts';
 import { type CellRef, Model, type UpdateCounts, type UpdateResult } from './model.ts';
-import { persistAll, persistUpdate } from './persist.ts';
+import { diffIndexYears, type PersistTimes, persistAll, persistUpdate, writeIndexDiffs } from './persist.ts';
 
 export const ENGINE_LOCK = 7263010;
+/**
+ * Taken by every writer of index_result rows (after ENGINE_LOCK when it holds that one): the
+ * write-behind of approvals holds only this one, so approvals and catch-ups do not wait for it.
+ */
+export const INDEX_LOCK = 7263011;
 /** Bump when the persisted results change meaning: the next start rewrites them. */
 export const ENGINE_VERSION = 'chiso-engine/1';
 
@@ -64,13 +69,30 @@ export interface UpdateStats extends UpdateCounts {
    * only for changes no engine stored.
    */
   phases?: { catchUp: number; read: number; compute: number; persist: number };
+  /** Approvals: the writing phase by step (persist.ts PersistTimes). */
+  persist?: PersistTimes;
   /** Approvals: rows written (inserted or changed) per table. */
   written?: { computed: number; statuses: number; index: number };
+}
+
+/** The last write of index rows after an approval's commit (write-behind). */
+export interface IndexWriteStats {
+  ms: number;
+  at: string;
+  /** Methodology-years written, and how many of them were compared in memory (the rest read back). */
+  years: number;
+  inMemory: number;
+  rows: number;
+  /** Waiting for the approving transactions to end; the sensitivity (overlaps the other nodes' rows). */
+  wait: number;
+  sensitivity: number;
 }
 
 export interface EngineStats {
   /** The last update this process made to its model. */
   last: UpdateStats | null;
+  /** The last write of index rows an approval left pending. */
+  indexWrite: IndexWriteStats | null;
   updates: number;
   recomputed: number;
   rebuilds: number;
@@ -115,7 +137,7 @@ export class Engine {
   /** Bumped at every change of the model: caches keyed on it stay valid while it does not move. */
   version = 0;
   readonly profile: MethodProfile;
-  readonly stats: EngineStats = { last: null, updates: 0, recomputed: 0, rebuilds: 0 };
+  readonly stats: EngineStats = { last: null, indexWrite: null, updates: 0, recomputed: 0, rebuilds: 0 };
   private watermark = 0;
   /** audit_log seq up to which every entry was applied and is known to be committed. */
   private auditSeen = 0;
@@ -127,6 +149,22 @@ export class Engine {
   private tentative: { seq: number; hash: string } | null = null;
   private readonly pending = new Map<number, Pending>();
   private stale = true;
+  /**
+   * Index rows are written after the approving commit (`flushIndex`). For a methodology-year an
+   * approval of this process made pending while nothing else was pending for it: the index map its
+   * stored rows reflect and the change row that lists it. While that row still lists it, nobody
+   * wrote those rows since, and the write compares in memory; otherwise it reads them back.
+   */
+  private readonly indexSnap = new Map<
+    string,
+    { seq: number; changeId: string; before: Map<string, IndexYear> }
+  >();
+  /** Methodology-years that may be pending in the database, with the latest seq known to list them (a superset). */
+  private readonly dbPending = new Map<string, number>();
+  /** The index as of each approval of this process whose rows are not written yet (immutable years). */
+  private captures: Array<{ seq: number; changeId: string; view: Model }> = [];
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
   private identity: Identity | null = null;
   private readonly currentYear: number;
   private disposed = false;
@@ -217,7 +255,7 @@ export class Engine {
     }>(ex, sql`select engine_version, profile, change_seq, audit_seq from engine_state where id = 1`);
     const [unpersisted] = await rows<{ n: number }>(
       ex,
-      sql`select count(*)::int as n from engine_change where not persisted`,
+      sql`select count(*)::int as n from engine_change where not persisted or cardinality(index_pending) > 0`,
     );
     const inSync =
       state !== undefined &&
@@ -226,9 +264,13 @@ export class Engine {
       Number(state.change_seq) >= max.change &&
       Number(state.audit_seq) >= max.audit &&
       (unpersisted?.n ?? 0) === 0;
+    this.indexSnap.clear();
+    this.dbPending.clear();
     if (!inSync) {
+      await lockIndex(ex);
       await persistAll(ex, model);
       await ex.execute(sql`update engine_change set persisted = true where not persisted`);
+      await clearIndexPending(ex, null);
       await ex.execute(
         sql`insert into engine_state (id, engine_version, profile, change_seq, audit_seq)
             values (1, ${ENGINE_VERSION}, ${this.profile.id}, ${max.change}, ${max.audit})
@@ -256,9 +298,10 @@ export class Engine {
       org_unit_ids: number[];
       periods: string[];
       persisted: boolean;
+      index_pending: string[];
     }>(
       ex,
-      sql`select seq, change_id, xid, indicator_ids, org_unit_ids, periods, persisted from engine_change
+      sql`select seq, change_id, xid, indicator_ids, org_unit_ids, periods, persisted, index_pending from engine_change
           where seq > ${this.watermark} order by seq`,
     );
     if (this.tentative) {
@@ -313,6 +356,7 @@ export class Engine {
         refs.push({ indicatorId: ind, unitId: c.org_unit_ids[j]!, period: c.periods[j]! });
       });
       if (!c.persisted) unpersisted = true;
+      for (const k of c.index_pending) this.dbPending.set(k, Math.max(seq, this.dbPending.get(k) ?? 0));
       this.watermark = seq;
     }
     // Values changed without the hook (archived, drafted back): their cells, by id.
@@ -339,7 +383,7 @@ export class Engine {
       const upd = this.model.update(own);
       const t2 = performance.now();
       if (unpersisted) {
-        await persistUpdate(ex, this.model, upd);
+        await this.persistNow(ex, upd);
         await ex.execute(
           sql`update engine_change set persisted = true where not persisted and seq <= ${this.watermark}`,
         );
@@ -356,7 +400,7 @@ export class Engine {
     if (auditRefs.length) {
       const upd = this.model.update(await this.model.readOwn(ex, auditRefs));
       if (upd.values.changed.size || upd.statuses.size || upd.index.size) {
-        await persistUpdate(ex, this.model, upd);
+        await this.persistNow(ex, upd);
         this.note(upd.counts, 'catch-up', started);
         touched = true;
       }
@@ -375,7 +419,11 @@ export class Engine {
         this.model.cat.problems = cat.problems;
         this.model.index = computeIndexAll(this.model);
       }
+      await lockIndex(ex);
       await persistAll(ex, this.model, { computed: false });
+      await clearIndexPending(ex, null);
+      this.indexSnap.clear();
+      this.dbPending.clear();
       this.version++;
       touched = true;
     }
@@ -403,6 +451,7 @@ export class Engine {
    * arrived — so no caller is answered from a check older than its request.
    */
   ensureCurrent(): Promise<void> {
+    if (process.env.XX_NOCHECK === '1' && !this.stale) return Promise.resolve();
     if (!this.running) return this.runCheck();
     if (!this.queued) {
       this.queued = this.running
@@ -479,21 +528,38 @@ export class Engine {
         const phases = { catchUp: started - t0, read: 0, compute: 0, persist: 0 };
         let written: UpdateStats['written'];
         let upd: UpdateResult | null = null;
+        const times: PersistTimes = { computed: 0, statuses: 0, index: 0, sensitivity: 0, roots: 0 };
+        let pendingIndex: string[] = [];
         if (refs.some((r) => !this.model.fits(r))) {
           await this.rebuild(sp, xid);
+          await lockIndex(sp);
           await persistAll(sp, this.model);
+          await clearIndexPending(sp, null);
         } else {
           const own = await this.model.readOwn(sp, refs);
           const t1 = performance.now();
           upd = this.model.update(own);
           const t2 = performance.now();
-          written = await persistUpdate(sp, this.model, upd);
+          // Values and statuses are written here; the index rows just after the commit (flushIndex):
+          // the API answers index results from the model, so they are visible with the commit.
+          written = await persistUpdate(sp, this.model, upd, times, { index: false });
+          pendingIndex = [...new Set([...upd.index, ...upd.rankChange])];
           phases.read = t1 - started;
           phases.compute = t2 - t1;
           phases.persist = performance.now() - t2;
         }
-        const seq = await appendChange(sp, changeId, xid, refs, true);
+        const seq = await appendChange(sp, changeId, xid, refs, true, pendingIndex);
         this.pending.set(seq, { seq, changeId, xid, refs });
+        if (pendingIndex.length && upd) {
+          for (const k of pendingIndex) {
+            // Stored rows known to be those before this update only when nothing was pending for them.
+            if (!this.dbPending.has(k)) this.indexSnap.set(k, { seq, changeId, before: upd.indexBefore });
+            this.dbPending.set(k, seq);
+          }
+          const view = { cat: this.model.cat, index: new Map(this.model.index) } as unknown as Model;
+          this.captures.push({ seq, changeId, view });
+          this.scheduleFlush();
+        }
         await sp.execute(
           sql`update engine_state set change_seq = ${seq}, audit_seq = greatest(audit_seq, ${this.tentative?.seq ?? this.auditSeen}), updated_at = now() where id = 1`,
         );
@@ -501,6 +567,7 @@ export class Engine {
           this.note(upd.counts, 'approval', started);
           this.stats.last!.phases = phases;
           if (written) this.stats.last!.written = written;
+          this.stats.last!.persist = times;
           counts = upd.counts;
         }
       });
@@ -513,6 +580,134 @@ export class Engine {
     }
     return counts;
   }
+
+  /** Writes an update's results now, index rows included (read back and compared). */
+  private async persistNow(ex: Executor, upd: UpdateResult): Promise<void> {
+    await persistUpdate(ex, this.model, upd, undefined, { index: false });
+    const keys = [...new Set([...upd.index, ...upd.rankChange])];
+    if (keys.length === 0) return;
+    await lockIndex(ex);
+    await diffIndexYears(ex, this.model, keys);
+    // Those years are now stored as the model has them: pending for nobody.
+    await clearIndexPending(ex, keys);
+    for (const k of keys) this.indexSnap.delete(k);
+  }
+
+  /** Writes the index rows approvals left pending, after their commit (one write at a time). */
+  private scheduleFlush(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = (async () => {
+      await new Promise<void>((r) => setImmediate(r));
+      do {
+        this.flushAgain = false;
+        try {
+          await this.flushIndex();
+        } catch (e) {
+          // The rows stay pending in engine_change: the next write (it covers every pending row up
+          // to its approval), or the next start, does them.
+          this.flushAgain = false;
+          this.captures = [];
+          if (process.env.CHISO_ENGINE_STRICT === '1') console.error('engine: index write failed', e);
+        }
+      } while ((this.flushAgain || this.captures.length > 0) && !this.disposed);
+    })().finally(() => {
+      this.flushing = null;
+    });
+  }
+
+  /** Resolves when no write of index rows started by this process is running. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /**
+   * Writes the index rows pending in the database up to this process's latest committed approval
+   * (its own and others' before it), as of that approval: its index map was captured when it was
+   * computed (a caught-up model under the engine lock), so no lock but INDEX_LOCK is held while the
+   * rows are written — approvals and other processes' catch-ups go on meanwhile.
+   */
+  async flushIndex(): Promise<void> {
+    const n = this.captures.length;
+    if (n === 0 || this.disposed) return;
+    const t0 = performance.now();
+    // Every approving transaction that captured before this point has ended once the engine lock
+    // is free: committed or rolled back.
+    await this.store.db.transaction((tx) => this.lock(tx));
+    const batch = this.captures.splice(0, n);
+    const found = await rows<{ seq: number | string; change_id: string }>(
+      this.store.db,
+      sql`select seq, change_id from engine_change where seq = any(${sql.param(batch.map((c) => c.seq))}::bigint[])`,
+    );
+    const live = new Set(found.map((f) => `${f.seq}|${f.change_id}`));
+    const cap = batch.filter((c) => live.has(`${c.seq}|${c.changeId}`)).at(-1);
+    if (!cap) return;
+    const t1 = performance.now();
+    const times: PersistTimes = { computed: 0, statuses: 0, index: 0, sensitivity: 0, roots: 0 };
+    let written = 0;
+    let years = 0;
+    let inMemory = 0;
+    let upTo = 0;
+    await this.store.db.transaction(async (tx) => {
+      await lockIndex(tx);
+      const pend = await rows<{ seq: number | string; change_id: string; index_pending: string[] }>(
+        tx,
+        sql`select seq, change_id, index_pending from engine_change
+            where cardinality(index_pending) > 0 and seq <= ${cap.seq} order by seq`,
+      );
+      if (pend.length === 0) return;
+      const listed = new Map(pend.map((p) => [`${p.seq}|${p.change_id}`, new Set(p.index_pending)]));
+      const known: Array<{ key: string; before: Map<string, IndexYear> }> = [];
+      const unknown: string[] = [];
+      for (const key of new Set(pend.flatMap((p) => p.index_pending))) {
+        const s = this.indexSnap.get(key);
+        if (s && listed.get(`${s.seq}|${s.changeId}`)?.has(key)) known.push({ key, before: s.before });
+        else unknown.push(key);
+      }
+      const recomputed = new Set(
+        known.filter((k) => k.before.get(k.key) !== cap.view.index.get(k.key)).map((k) => k.key),
+      );
+      written = await writeIndexDiffs(tx, cap.view, known, recomputed, times);
+      written += await diffIndexYears(tx, cap.view, unknown);
+      upTo = Number(pend[pend.length - 1]!.seq);
+      await tx.execute(
+        sql`update engine_change set index_pending = '{}'
+            where seq = any(${sql.param(pend.map((p) => Number(p.seq)))}::bigint[])`,
+      );
+      years = known.length + unknown.length;
+      inMemory = known.length;
+    });
+    for (const [k, s] of this.indexSnap) if (s.seq <= upTo) this.indexSnap.delete(k);
+    for (const [k, s] of this.dbPending) if (s <= upTo) this.dbPending.delete(k);
+    this.stats.indexWrite = {
+      ms: performance.now() - t0,
+      at: new Date().toISOString(),
+      years,
+      inMemory,
+      rows: written,
+      wait: t1 - t0,
+      sensitivity: times.sensitivity,
+    };
+  }
+}
+
+/** The lock of index_result writers (see INDEX_LOCK). */
+async function lockIndex(ex: Executor): Promise<void> {
+  await ex.execute(sql`select pg_advisory_xact_lock(${INDEX_LOCK})`);
+}
+
+/** Empties the pending index years of every change (null) or removes those `keys` from them. */
+async function clearIndexPending(ex: Executor, keys: string[] | null): Promise<void> {
+  if (keys === null) {
+    await ex.execute(sql`update engine_change set index_pending = '{}' where cardinality(index_pending) > 0`);
+    return;
+  }
+  await ex.execute(
+    sql`update engine_change set index_pending = array(select k from unnest(index_pending) as k where k <> all(${sql.param(keys)}::text[]))
+        where cardinality(index_pending) > 0 and index_pending && ${sql.param(keys)}::text[]`,
+  );
 }
 
 const refKey = (r: CellRef): string => `${r.indicatorId}|${r.unitId}|${r.period}`;
@@ -524,12 +719,14 @@ export async function appendChange(
   xid: string,
   refs: CellRef[],
   persisted: boolean,
+  indexPending: string[] = [],
 ): Promise<number> {
   const [r] = await rows<{ seq: number | string }>(
     ex,
-    sql`insert into engine_change (seq, change_id, xid, indicator_ids, org_unit_ids, periods, persisted)
+    sql`insert into engine_change (seq, change_id, xid, indicator_ids, org_unit_ids, periods, persisted, index_pending)
         select coalesce(max(seq), 0) + 1, ${changeId}, ${xid}, ${sql.param(refs.map((r) => r.indicatorId))}::int[],
-          ${sql.param(refs.map((r) => r.unitId))}::int[], ${sql.param(refs.map((r) => r.period))}::text[], ${persisted}
+          ${sql.param(refs.map((r) => r.unitId))}::int[], ${sql.param(refs.map((r) => r.period))}::text[], ${persisted},
+          ${sql.param(indexPending)}::text[]
         from engine_change returning seq`,
   );
   return Number(r!.seq);
@@ -561,5 +758,16 @@ export async function stopEngine(store: Store): Promise<void> {
   const e = engines.get(store);
   if (!e) return;
   engines.delete(store);
-  (await e.catch(() => null))?.dispose();
+  const engine = await e.catch(() => null);
+  await engine?.settled();
+  engine?.dispose();
+}
+
+/**
+ * Waits until the index rows this process's approvals left pending are written (an approving
+ * request answers after them, so that its caller also finds index_result current). Does not start
+ * an engine.
+ */
+export async function settleEngine(store: Store): Promise<void> {
+  for (const e of [...Engine.live]) if (e.store === store) await e.settled();
 }

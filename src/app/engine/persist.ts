@@ -514,13 +514,37 @@ export interface PersistCounts {
   index: number;
 }
 
+/** Milliseconds of an update's writing, by step (the sensitivity overlaps the index rows' write). */
+export interface PersistTimes {
+  computed: number;
+  statuses: number;
+  /** Index rows other than the roots, the new and the retired ones (the sensitivity runs meanwhile). */
+  index: number;
+  /** The sensitivity of the recomputed years (computed while the other nodes' rows are written). */
+  sensitivity: number;
+  /** The root rows (they carry the sensitivity). */
+  roots: number;
+}
+
 /**
  * Writes what an update changed. Before the update the model equals the stored results (the engine
  * holds the lock and has caught up; a model that may differ is rebuilt with a full comparison), so
  * comparing the model before and after gives exactly the rows to write: no read, no rewrite of a
  * row that did not change.
  */
-export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Promise<PersistCounts> {
+export async function persistUpdate(
+  ex: Executor,
+  m: Model,
+  u: UpdateResult,
+  times?: PersistTimes,
+  options: { index?: boolean } = {},
+): Promise<PersistCounts> {
+  let t = performance.now();
+  const lap = (k: keyof PersistTimes) => {
+    const now = performance.now();
+    if (times) times[k] += now - t;
+    t = now;
+  };
   const up: Cell[][] = [];
   const gone: Array<[number, number, string]> = [];
   for (const [i, t, k, unit] of u.values.changed.cells()) {
@@ -530,6 +554,7 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
       gone.push([m.cat.indicators[i]!.id, m.cat.units[unit]!.id, m.cat.calendar.code(t, k)]);
   }
   const computed = (await upsert(ex, COMPUTED, up)) + (await nullComputed(ex, gone));
+  lap('computed');
   const sNew: Cell[][] = [];
   const sChanged: Cell[][] = [];
   for (const key of u.statuses) {
@@ -541,15 +566,42 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
     else if (JSON.stringify(statusCells(m, was)) !== JSON.stringify(now)) sChanged.push(now);
   }
   const statuses = (await upsert(ex, STATUS, sNew)) + (await update(ex, STATUS, sChanged));
+  lap('statuses');
+  if (options.index === false) return { computed, statuses, index: 0 };
   // Index results: the rows of every recomputed methodology-year and of the next years whose rank
   // change moved, before (with the index as it was) and after.
-  const before = { cat: m.cat, index: u.indexBefore } as unknown as Model;
+  const keys = [...new Set([...u.index, ...u.rankChange])];
+  const index = await writeIndexDiffs(
+    ex,
+    m,
+    keys.map((key) => ({ key, before: u.indexBefore })),
+    new Set(u.index),
+    times,
+  );
+  return { computed, statuses, index };
+}
+
+/**
+ * Writes the index rows of methodology-years whose stored rows are known to be those of `before`
+ * (the index map as it was stored): only the rows that differ from the model's, compared in
+ * memory. The root rows come last: they carry the sensitivity, computed (for the years in
+ * `recomputed`) while the other nodes' rows are being written.
+ */
+export async function writeIndexDiffs(
+  ex: Executor,
+  m: Model,
+  years: Array<{ key: string; before: Map<string, IndexYear> }>,
+  recomputed: ReadonlySet<string>,
+  times?: PersistTimes,
+): Promise<number> {
+  let t = performance.now();
   const iNew: Cell[][] = [];
   const iChanged: Cell[][] = [];
   const iretire: Cell[][] = [];
   const roots: IndexDiff['root'][] = [];
-  for (const key of new Set([...u.index, ...u.rankChange])) {
-    const d = indexDiff(before, u.indexBefore.get(key), m, m.index.get(key));
+  for (const { key, before } of years) {
+    const was = { cat: m.cat, index: before } as unknown as Model;
+    const d = indexDiff(was, before.get(key), m, m.index.get(key));
     for (const r of d.added) iNew.push(r);
     for (const r of d.changed) iChanged.push(r);
     for (const r of d.retired) iretire.push(r);
@@ -560,12 +612,16 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
   const others = update(ex, INDEX, iChanged);
   others.catch(() => {});
   await dispatched();
+  const s0 = performance.now();
   try {
-    for (const key of u.index) void m.index.get(key)?.sensitivity;
+    for (const key of recomputed) void m.index.get(key)?.sensitivity;
   } finally {
+    if (times) times.sensitivity += performance.now() - s0;
     await others;
   }
   let index = (await others) + (await upsert(ex, INDEX, iNew)) + (await archive(ex, INDEX, iretire));
+  if (times) times.index += performance.now() - t;
+  t = performance.now();
   const rChanged: Cell[][] = [];
   const rGuarded: Cell[][] = [];
   for (const root of roots) {
@@ -574,7 +630,27 @@ export async function persistUpdate(ex: Executor, m: Model, u: UpdateResult): Pr
     for (const x of r.guarded) rGuarded.push(x);
   }
   index += (await update(ex, INDEX, rChanged)) + (await upsert(ex, INDEX, rGuarded));
-  return { computed, statuses, index };
+  if (times) times.roots += performance.now() - t;
+  return index;
+}
+
+/**
+ * Makes the stored index rows of methodology-years equal to the model's by comparing them with
+ * what is stored (read back): for years whose stored state this process does not know.
+ */
+export async function diffIndexYears(ex: Executor, m: Model, keys: Iterable<string>): Promise<number> {
+  let written = 0;
+  for (const key of keys) {
+    const [mid, year] = key.split(':');
+    const iy = m.index.get(key);
+    written += await diffTable(
+      ex,
+      INDEX,
+      iy ? indexCells(m, iy) : [],
+      sql`methodology_id = ${Number(mid)} and period = ${year}`,
+    );
+  }
+  return written;
 }
 
 const tupleKey = (r: Cell[], spec: TableSpec): string =>

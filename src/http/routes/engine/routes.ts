@@ -11,7 +11,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Engine, engineOf, resolveProfile, stopEngine } from '../../../app/engine/engine.ts';
+import {
+  type Engine,
+  engineOf,
+  resolveProfile,
+  settleEngine,
+  stopEngine,
+} from '../../../app/engine/engine.ts';
 import { addMethodology, getMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
   indexResultsFor,
@@ -97,6 +103,13 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
   await engineOf(store).catch((e: unknown) => app.log.error({ err: e }, 'the engine did not start'));
   app.addHook('onClose', async () => {
     await stopEngine(store);
+  });
+  // An approval writes its index rows just after its commit (the API reads them from the model at
+  // once); a writing request answers only after they are written too, so that its caller finds
+  // index_result (exports, open data) current.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') await settleEngine(store);
+    return payload;
   });
   /** The engine, current with the database. */
   const current = async (): Promise<Engine> => {
