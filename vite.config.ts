@@ -42,11 +42,56 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The entry (src/web/main.tsx) starts the application in steps that import their code (React's DOM
+ * renderer, then app.tsx): the page preloads those files and the files they import, as it does the
+ * entry's own imports, so that every step finds its code there and no step waits for a request.
+ */
+/** The modules main.tsx imports as its steps: boot.ts, React's DOM renderer, the routes, the application. */
+const START_STEPS = [
+  /[\\/]src[\\/]web[\\/]boot\.ts$/,
+  /[\\/]react-dom[\\/]client\.js$/,
+  /[\\/]src[\\/]web[\\/]routes[\\/]router\.tsx$/,
+  /[\\/]src[\\/]web[\\/]app\.tsx$/,
+];
+
+function preloadStartSteps(): Plugin {
+  return {
+    name: 'chiso-preload-start-steps',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle;
+        const entry = ctx.chunk;
+        if (!bundle || !entry) return html;
+        const files = new Set<string>();
+        const visit = (file: string) => {
+          const chunk = bundle[file];
+          if (files.has(file) || !chunk || chunk.type !== 'chunk') return;
+          files.add(file);
+          for (const i of chunk.imports) visit(i);
+        };
+        for (const d of entry.dynamicImports) {
+          const chunk = bundle[d];
+          if (chunk?.type === 'chunk' && START_STEPS.some((re) => re.test(chunk.facadeModuleId ?? '')))
+            visit(d);
+        }
+        const tags = [...files]
+          .filter((f) => !html.includes(`/${f}"`))
+          .map((f) => `\n    <link rel="modulepreload" crossorigin href="/${f}">`)
+          .join('');
+        return html.replace(/\n\s*<\/head>/, `${tags}\n  </head>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: here('./src/web'),
   base: '/',
   publicDir: false,
-  plugins: [react(), precompress()],
+  plugins: [react(), preloadStartSteps(), precompress()],
   build: {
     outDir: here('./dist/web'),
     emptyOutDir: true,
@@ -55,6 +100,8 @@ export default defineConfig({
     // The budget is enforced on the overview's first load (e2e/bundle.test.ts), not per chunk.
     chunkSizeWarningLimit: 600,
     modulePreload: { polyfill: false },
+    // .vite/manifest.json: the server preloads the code of the page it renders (src/http/web.ts)
+    manifest: true,
   },
   server: {
     proxy: { '/api': 'http://127.0.0.1:3000' },

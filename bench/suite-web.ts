@@ -2,7 +2,8 @@
  * web_initial_js_kb_gzip: `vite build --manifest` of src/web into dist/bench-web (rebuilt only when
  * a source is newer than that build); the gzip
  * (level 9) sizes of the JavaScript the overview loads first — the entry chunk and its static
- * imports, plus the overview page's lazy chunk (react-router `lazy`) and its static imports.
+ * imports, the entry's dynamic imports (the steps of the application's start, src/web/main.tsx) and
+ * theirs, plus the overview page's lazy chunk (react-router `lazy`) and its static imports.
  * lighthouse_performance: lighthouse 12 driving Debian's chromium on the overview page served by
  * the chiso server process (that build, CHISO_WEB_DIR) on the city database.
  */
@@ -37,6 +38,9 @@ export function initialJs(dir: string): {
     for (const i of manifest[key]!.imports ?? []) visit(i);
   };
   visit(entryKey);
+  // the entry's own dynamic imports are the steps of the application's start (src/web/main.tsx):
+  // all of them load with the page
+  for (const d of manifest[entryKey]!.dynamicImports ?? []) visit(d);
   const overview = (manifest[entryKey]!.dynamicImports ?? [])
     .concat(Object.values(manifest).flatMap((c) => c.dynamicImports ?? []))
     .find((k) => /features\/overview\/OverviewPage/.test(k));

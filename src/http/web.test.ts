@@ -24,7 +24,34 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(
     join(dir, 'index.html'),
-    '<!doctype html><title>chiso</title><link rel="stylesheet" crossorigin href="/assets/index-s1.css"><div id="root"></div>',
+    '<!doctype html><head><title>chiso</title><script type="module" crossorigin src="/assets/index-abc123.js"></script><link rel="modulepreload" crossorigin href="/assets/rolldown-1.js"><link rel="stylesheet" crossorigin href="/assets/index-s1.css"></head><div id="root"></div>',
+  );
+  // the build's manifest (vite.config.ts): the overview's lazily loaded chunk and what it imports
+  mkdirSync(join(dir, '.vite'));
+  writeFileSync(
+    join(dir, '.vite', 'manifest.json'),
+    JSON.stringify({
+      'index.html': {
+        file: 'assets/index-abc123.js',
+        src: 'index.html',
+        isEntry: true,
+        imports: ['_rolldown-1.js'],
+      },
+      '_rolldown-1.js': { file: 'assets/rolldown-1.js' },
+      '_Table-t1.js': { file: 'assets/Table-t1.js', imports: ['index.html'] },
+      'features/overview/OverviewPage.tsx': {
+        file: 'assets/OverviewPage-o1.js',
+        src: 'features/overview/OverviewPage.tsx',
+        isDynamicEntry: true,
+        imports: ['index.html', '_rolldown-1.js', '_Table-t1.js'],
+      },
+      'features/indicators/IndicatorsPage.tsx': {
+        file: 'assets/IndicatorsPage-i1.js',
+        src: 'features/indicators/IndicatorsPage.tsx',
+        isDynamicEntry: true,
+        imports: ['_Table-t1.js'],
+      },
+    }),
   );
   writeFileSync(join(dir, 'assets', 'index-s1.css'), 'main{color:#123}');
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
@@ -102,13 +129,38 @@ describe('web application', () => {
       headers: { 'if-none-match': String(br.headers.etag) },
     });
     expect(again.statusCode).toBe(304);
-    // its stylesheet is inlined (the first paint waits for no other request)
+    // its stylesheet is inlined (the first paint waits for no other request); its link stays,
+    // disabled (neither fetched nor applied), for the loader of lazily loaded pages to find
     expect(r.body).toContain('<style>main{color:#123}</style>');
-    expect(r.body).not.toContain('index-s1.css');
+    expect(r.body).toContain('<link rel="stylesheet" href="/assets/index-s1.css" disabled>');
+    expect(r.body.match(/<link[^>]*index-s1\.css[^>]*>/g)).toEqual([
+      '<link rel="stylesheet" href="/assets/index-s1.css" disabled>',
+    ]);
+    // its script comes after what the first paint needs; the start's preloads and the page's own
+    // code are named (the page's script preloads them once the page is painted), none linked
+    expect(r.body).toContain(
+      '<script type="module" fetchpriority="low" crossorigin src="/assets/index-abc123.js"></script>',
+    );
+    expect(r.body).not.toContain('rel="modulepreload"');
+    const named = /<meta name="chiso-preload" content="([^"]*)">/.exec(r.body);
+    expect(named?.[1]?.split(' ')).toEqual([
+      '/assets/rolldown-1.js',
+      '/assets/OverviewPage-o1.js',
+      '/assets/Table-t1.js',
+    ]);
+    expect(r.body.indexOf('chiso-preload')).toBeLessThan(r.body.indexOf('</head>'));
+    // the entry is not named again, and no other page's code is
+    expect(r.body.match(/index-abc123\.js/g)).toHaveLength(1);
+    expect(r.body).not.toContain('IndicatorsPage');
     // other pages are the plain index.html, with the stylesheet's link
     const plain = (await get('/indicators')).body;
     expect(plain).toContain('<div id="root"></div>');
-    expect(plain).toContain('href="/assets/index-s1.css"');
+    expect(plain).toContain('<link rel="stylesheet" crossorigin href="/assets/index-s1.css">');
+    expect(plain).toContain('<script type="module" crossorigin src="/assets/index-abc123.js"></script>');
+    expect(plain).toContain('<link rel="modulepreload" crossorigin href="/assets/rolldown-1.js">');
+    expect(plain).not.toContain('fetchpriority');
+    expect(plain).not.toContain('chiso-preload');
+    expect(plain).not.toContain('OverviewPage');
   });
 
   it('embeds JSON so that nothing in it can end the script element', () => {

@@ -41,7 +41,9 @@ export const jsonInHtml = (json: string) => json.replace(/</g, '\\u003c');
 
 /**
  * The build's stylesheets in the rendered page itself (<style>, which the content security policy
- * allows): the first paint then waits for no other request. Other pages keep the cached file.
+ * allows): the first paint then waits for no other request. Other pages keep the cached file. The
+ * link stays, disabled (neither fetched nor applied), so that the loader of a lazily loaded page that
+ * lists the stylesheet among its dependencies finds it there and does not fetch and apply it again.
  */
 function inlineStylesheets(page: string, root: string): string {
   return page.replace(
@@ -49,10 +51,81 @@ function inlineStylesheets(page: string, root: string): string {
     (tag, rel: string) => {
       const file = join(root, rel);
       if (!existsSync(file)) return tag;
-      return `<style>${readFileSync(file, 'utf8').replace(/<\/style/gi, '<\\/style')}</style>`;
+      const css = readFileSync(file, 'utf8').replace(/<\/style/gi, '<\\/style');
+      return `<style>${css}</style><link rel="stylesheet" href="/${rel}" disabled>`;
     },
   );
 }
+
+/**
+ * The page's own scripts at low priority (the module script, and any preload left): the page
+ * rendered on the server shows its content without them, so what the first paint needs goes first.
+ */
+export function lowPriorityScripts(page: string): string {
+  return page.replace(
+    /<(script type="module"|link rel="modulepreload")(?![^>]*\bfetchpriority=)/g,
+    '<$1 fetchpriority="low"',
+  );
+}
+
+interface ManifestChunk {
+  file: string;
+  src?: string;
+  imports?: string[];
+}
+
+/**
+ * Preloads of a lazily loaded page's code (its chunk and what it imports), from the build's manifest
+ * (`.vite/manifest.json`, vite.config.ts): the rendered page's code is fetched with the application's
+ * instead of after it. None without a manifest, or for files the page already names.
+ */
+export function pagePreloads(root: string, source: RegExp, page: string): string {
+  const file = join(root, '.vite', 'manifest.json');
+  if (!existsSync(file)) return '';
+  let manifest: Record<string, ManifestChunk>;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ManifestChunk>;
+  } catch {
+    return '';
+  }
+  const start = Object.keys(manifest).find((k) => source.test(manifest[k]!.src ?? k));
+  if (!start) return '';
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    const chunk = manifest[key];
+    if (seen.has(key) || !chunk) return;
+    seen.add(key);
+    if (chunk.file.endsWith('.js') && !page.includes(`/${chunk.file}"`)) files.push(chunk.file);
+    for (const i of chunk.imports ?? []) visit(i);
+  };
+  visit(start);
+  return files.map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`).join('');
+}
+
+/**
+ * The page's preloads named instead of linked (<meta name="chiso-preload">): src/web/main.tsx
+ * preloads them once the browser has painted the page, so that on a slow network the page's own
+ * bytes do not share it with the code, which the first paint does not need.
+ */
+export function namePreloads(page: string): string {
+  const hrefs: string[] = [];
+  const rest = page.replace(
+    /\s*<link rel="modulepreload"[^>]*\bhref="([^"]+)"[^>]*>/g,
+    (_tag, href: string) => {
+      hrefs.push(href);
+      return '';
+    },
+  );
+  if (hrefs.length === 0) return page;
+  return rest.replace(
+    /\n?\s*<\/head>/,
+    (end) => `<meta name="chiso-preload" content="${hrefs.join(' ')}">${end}`,
+  );
+}
+
+/** The lazily loaded code of each page rendered on the server (src/web/routes/router.tsx). */
+const PAGE_SOURCES: Record<string, RegExp> = { '/': /(?:^|\/)features\/overview\/OverviewPage\.tsx$/ };
 
 export default async function webRoutes(
   app: App,
@@ -109,6 +182,9 @@ export default async function webRoutes(
     );
     if (title) page = page.replace(/<title>[^<]*<\/title>/, title[0]);
     page = inlineStylesheets(page, root);
+    const source = PAGE_SOURCES[path];
+    if (source) page = page.replace(/\n?\s*<\/head>/, (end) => `${pagePreloads(root, source, page)}${end}`);
+    page = lowPriorityScripts(namePreloads(page));
     if (!page.includes('data-ssr="1"')) return null;
     const buf = Buffer.from(page);
     const etag = createHash('sha1').update(buf).digest('base64url').slice(0, 22);

@@ -1,64 +1,70 @@
-/** Entry of the web application. */
-import { StrictMode, startTransition } from 'react';
-import { createRoot, hydrateRoot } from 'react-dom/client';
-import { RouterProvider } from 'react-router/dom';
-import { overviewQuery } from './features/overview/progress.ts';
-import { I18nProvider, loadLanguage, storedLang } from './i18n/i18n.tsx';
-import { SessionProvider } from './lib/session.tsx';
-import { prefetch, seed } from './lib/useApi.ts';
-import { createRouter } from './routes/router.tsx';
+/**
+ * Entry of the web application: small, it starts the application in steps, each in a task of its
+ * own, so that no step holds the browser for long (a phone's CPU is several times slower than a
+ * desktop's): the strings and the API client (boot.ts); the page's embedded data and the landing
+ * page's request; the reader's language (its first read of localStorage); React's DOM renderer;
+ * the routes (router.tsx, with the router's library and the pages' frame); the application
+ * (app.tsx: translations, session), which then loads the first page's code, prepares the number
+ * format and renders or hydrates in a transition that React cuts into short tasks. index.html
+ * preloads every step's files (vite.config.ts), so that no step waits for a request of its own; a
+ * page the server rendered (src/http/web.ts) names them instead, and they are fetched once the
+ * browser has painted it.
+ */
 import './styles.css';
 
-// The answers a page rendered by the server was rendered from (src/http/web.ts): read, not asked again.
-const embedded = document.getElementById('chiso-data');
-if (embedded?.textContent) {
-  try {
-    for (const [url, value] of Object.entries(JSON.parse(embedded.textContent) as Record<string, unknown>))
-      seed(url, value);
-  } catch {
-    // a broken block only costs the request
+/** Resolves in a new task: the browser paints and handles input between two steps. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Resolves once the browser has painted the server's HTML (at once for a page it did not render, or
+ * one not visible, where no frame comes).
+ */
+function afterFirstPaint(root: HTMLElement): Promise<void> {
+  if (root.dataset.ssr !== '1' || document.visibilityState !== 'visible') return Promise.resolve();
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
+/** Preloads the files a page rendered by the server names in <meta name="chiso-preload">. */
+function preloadNamed(): void {
+  const named = document.querySelector<HTMLMetaElement>('meta[name="chiso-preload"]')?.content ?? '';
+  const present = new Set([...document.querySelectorAll<HTMLLinkElement>('link')].map((l) => l.href));
+  for (const href of named.split(' ')) {
+    if (!href || present.has(new URL(href, document.baseURI).href)) continue;
+    const link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.crossOrigin = '';
+    link.href = href;
+    document.head.append(link);
   }
 }
-// The overview (the landing page) reads one answer: ask for it now, while the page's code loads.
-if (window.location.pathname === '/') {
-  prefetch('/api/progress/overview', overviewQuery(new URLSearchParams(window.location.search)));
+
+async function start(root: HTMLElement): Promise<void> {
+  await afterFirstPaint(root);
+  preloadNamed();
+  await nextTask();
+  const boot = await import('./boot.ts');
+  await nextTask();
+  boot.seedPage();
+  await nextTask();
+  // the reader's language (and `?lang=` taken out of the address before the router reads it)
+  const lang = boot.activeLang();
+  await nextTask();
+  const dom = await import('react-dom/client');
+  await nextTask();
+  await import('./routes/router.tsx');
+  await nextTask();
+  const { startApp } = await import('./app.tsx');
+  await nextTask();
+  await startApp({ root, dom, lang, nextTask });
 }
-const router = createRouter();
+
 const root = document.getElementById('root');
-// English is fetched before the first render when the reader chose it (Vietnamese is in the bundle).
-const lang = storedLang();
-
-/** Resolves once the router has loaded the first page's code (its lazy route). */
-const routerReady = () =>
-  new Promise<void>((resolve) => {
-    if (router.state.initialized) return resolve();
-    const stop = router.subscribe((s) => {
-      if (s.initialized) {
-        stop();
-        resolve();
-      }
-    });
-  });
-
-if (root) {
-  const app = (
-    <StrictMode>
-      <I18nProvider>
-        <SessionProvider>
-          <RouterProvider router={router} />
-        </SessionProvider>
-      </I18nProvider>
-    </StrictMode>
-  );
-  // The server's HTML (in Vietnamese) is hydrated in place; otherwise the page is rendered here. Both
-  // in a transition, so that the work is cut into short tasks and the page stays responsive.
-  const hydrate = root.dataset.ssr === '1' && lang === 'vi';
-  Promise.all([lang === 'vi' ? null : loadLanguage(lang), hydrate ? routerReady() : null])
-    .catch(() => {})
-    .finally(() =>
-      startTransition(() => {
-        if (hydrate) hydrateRoot(root, app);
-        else createRoot(root).render(app);
-      }),
-    );
-}
+if (root) void start(root);

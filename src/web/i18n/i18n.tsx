@@ -84,7 +84,7 @@ export async function loadLanguage(lang: Lang): Promise<void> {
 /** Loads a namespace in the active language (and in any language switched to later). */
 export async function loadNamespace(ns: Namespace): Promise<void> {
   wanted.add(ns);
-  await loadLanguage(currentLang);
+  await loadLanguage(activeLang());
 }
 
 /**
@@ -122,7 +122,7 @@ const I18nContext = createContext<I18n>({ lang: 'vi', setLang: () => {}, t: tran
  * provider renders, or its strings show in Vietnamese until they are.
  */
 export function I18nProvider({ children, initial }: { children: ReactNode; initial?: Lang }) {
-  const [lang, setLangState] = useState<Lang>(initial ?? storedLang());
+  const [lang, setLangState] = useState<Lang>(() => initial ?? activeLang());
   const setLang = useCallback((l: Lang) => {
     try {
       globalThis.localStorage?.setItem(STORAGE_KEY, l);
@@ -137,7 +137,8 @@ export function I18nProvider({ children, initial }: { children: ReactNode; initi
     );
   }, []);
   useEffect(() => {
-    document.documentElement.lang = lang;
+    // only when it changes: setting the attribute, even to the same value, restyles the whole page
+    if (document.documentElement.lang !== lang) document.documentElement.lang = lang;
     currentLang = lang;
   }, [lang]);
   const value = useMemo(() => ({ lang, setLang, t: translator(lang) }), [lang, setLang]);
@@ -147,9 +148,14 @@ export function I18nProvider({ children, initial }: { children: ReactNode; initi
 export const useI18n = (): I18n => useContext(I18nContext);
 export const useT = (): Translate => useContext(I18nContext).t;
 
-let currentLang: Lang = storedLang();
-/** The language in use, for code outside React (the API client's Accept-Language). */
-export const activeLang = (): Lang => currentLang;
+// Read on first use, not when this module loads: the first read of localStorage can take a phone
+// tens of milliseconds, and the application's start (main.tsx) gives it a task of its own.
+let currentLang: Lang | undefined;
+/**
+ * The language in use (the reader's, `storedLang`, until one is chosen), for code outside React
+ * (the API client's Accept-Language) and the application's start.
+ */
+export const activeLang = (): Lang => (currentLang ??= storedLang());
 
 /** A catalogue name in the reader's language, falling back to Vietnamese. */
 export function pick(lang: Lang, vi: string, en?: string | null): string {

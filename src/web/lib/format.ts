@@ -21,6 +21,15 @@ function nf(lang: Lang, maxDigits: number, minDigits = 0): Intl.NumberFormat {
   return f;
 }
 
+/**
+ * Makes the language's usual number format ahead of the first render that needs it: the first one
+ * loads the locale's data, tens of milliseconds on a phone (the application's start, app.tsx, gives
+ * it a task of its own).
+ */
+export function prepareNumberFormat(lang: Lang): void {
+  nf(lang, 2);
+}
+
 /** A number, or an en dash when missing. */
 export function formatNumber(lang: Lang, n: number | null | undefined, maxDigits = 2): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
