@@ -109,5 +109,9 @@ export async function loginToWorkspace(
   await page.getByLabel('Mật khẩu').fill(who.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.waitForURL(/\/workspace$/);
-  await page.locator('main h1').waitFor();
+  // the address changes before the workspace is shown: the login page's title is still there at first
+  await page.waitForFunction(() => {
+    const h1 = document.querySelector('main h1');
+    return h1 !== null && h1.textContent !== 'Đăng nhập';
+  });
 }

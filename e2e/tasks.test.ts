@@ -126,6 +126,8 @@ describe('task progress and feedback', () => {
     const history = visitor.locator('section', { has: visitor.locator('#history-h') });
     await history.getByText('Đã ban hành kế hoạch').first().waitFor();
     expect(await history.textContent()).toContain('Đang thực hiện · 40%');
+    // the feedback list has its own request (no loading state: "none yet" until it answers)
+    await visitor.locator('section', { has: visitor.locator('#feedback-h'), hasText: FEEDBACK }).waitFor();
     expect(await visitor.locator('section', { has: visitor.locator('#feedback-h') }).textContent()).toContain(
       'Đang chờ',
     );

@@ -119,7 +119,8 @@ describe('reporting workflow', () => {
     await checkA11y(reviewer, 'review page');
     await reviewer.getByRole('button', { name: 'Trả lại để sửa' }).click();
     await reviewer.waitForURL(/\/workspace\/review$/);
-    await settle(reviewer);
+    // the address changes before the inbox is shown (and its list has arrived): wait for it
+    await reviewer.getByText('Không có báo cáo nào chờ thẩm định.').waitFor();
     expect(await reviewer.getByText('Không có báo cáo nào chờ thẩm định.').count()).toBe(1);
 
     // 6. the reporter sees it returned with the comment, corrects it, attaches evidence, resubmits
