@@ -86,6 +86,9 @@ export function parseNumberCell(column: string, raw: string): CellResult<number 
 /** A text cell: refuses formulas, removes the protecting apostrophe. Blank → null. */
 export function parseTextCell(column: string, raw: string): CellResult<string | null> {
   if (raw === '') return { ok: true, value: null };
+  // Most cells start with none of = + - @ ' (a formula or an escape): nothing to check or remove.
+  const c = raw.charCodeAt(0);
+  if (c !== 0x3d && c !== 0x2b && c !== 0x2d && c !== 0x40 && c !== 0x27) return { ok: true, value: raw };
   if (isFormulaText(raw)) return { ok: false, error: formulaError(column, raw) };
   return { ok: true, value: unescapeText(raw) };
 }

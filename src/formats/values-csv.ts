@@ -120,27 +120,37 @@ export function readValuesHeader(cells: string[], file: string, line = 1): Heade
   return { index, names };
 }
 
+/** Where each field of the header's rows comes from (the same for every row: built once, shared, never changed). */
+const whereOf = new WeakMap<HeaderMap, Readonly<Partial<Record<ValueField, string>>>>();
+function headerWhere(header: HeaderMap): Readonly<Partial<Record<ValueField, string>>> {
+  let w = whereOf.get(header);
+  if (!w) {
+    const where: Partial<Record<ValueField, string>> = {};
+    for (const [f, i] of Object.entries(header.index) as [ValueField, number][]) where[f] = header.names[i]!;
+    w = Object.freeze(where);
+    whereOf.set(header, w);
+  }
+  return w;
+}
+
 /** Builds a ValueRow from the cells of one record, collecting every cell fault. */
 export function valueRowFromCells(cells: string[], header: HeaderMap, line: number, file: string): ValueRow {
   const errors: ChisoErrorInit[] = [];
-  const where: Partial<Record<ValueField, string>> = {};
-  const cell = (f: ValueField): string | undefined => {
-    const i = header.index[f];
-    if (i === undefined) return undefined;
-    where[f] = header.names[i]!;
-    return cells[i] ?? '';
-  };
+  const where = headerWhere(header);
+  const idx = header.index;
   const take = <T>(r: CellResult<T>, fallback: T): T => {
     if (r.ok) return r.value;
     errors.push({ ...r.error, file, row: line });
     return fallback;
   };
+  // A text cell of a present column (undefined when the file has no such column).
   const text = (f: ValueField): string | null | undefined => {
-    const c = cell(f);
-    return c === undefined ? undefined : take(parseTextCell(where[f]!, c), null);
+    const i = idx[f];
+    if (i === undefined) return undefined;
+    return take(parseTextCell(where[f]!, cells[i] ?? ''), null);
   };
   const key = (f: ValueField): string => (text(f) ?? '').trim();
-  const valueCell = cell('value') ?? '';
+  const vi = idx.value;
   const row: ValueRow = {
     line,
     where,
@@ -148,7 +158,7 @@ export function valueRowFromCells(cells: string[], header: HeaderMap, line: numb
     period: key('period'),
     org_unit: key('org_unit'),
     disagg: key('disagg'),
-    value: take(parseNumberCell(where.value!, valueCell), null),
+    value: take(parseNumberCell(where.value!, vi === undefined ? '' : (cells[vi] ?? '')), null),
     errors,
   };
   const prov = text('provenance');

@@ -21,6 +21,29 @@ export interface CatalogueMaps {
   /** ids back to codes, for messages and exports */
   indicatorById: Map<number, string>;
   unitById: Map<number, string>;
+  /** Periods already read in this import (a file repeats a few period codes many times). */
+  periods?: Map<string, ParsedPeriod>;
+}
+
+/** A period code read once: its canonical form and dates, or the fault it raised. */
+type ParsedPeriod =
+  | { ok: true; period: string; start: string; end: string; type: string }
+  | { ok: false; code: string; vi: string; en: string };
+
+function readPeriod(maps: CatalogueMaps, code: string): ParsedPeriod {
+  maps.periods ??= new Map();
+  let r = maps.periods.get(code);
+  if (r) return r;
+  try {
+    const p = parsePeriod(code);
+    r = { ok: true, period: formatPeriod(p), start: periodStart(p), end: periodEnd(p), type: p.type };
+  } catch (e) {
+    if (!isChisoError(e)) throw e;
+    r = { ok: false, code: e.code, vi: e.vi, en: e.en };
+  }
+  // Bounded: a file of distinct malformed codes must not grow the map without limit.
+  if (maps.periods.size < 10_000) maps.periods.set(code, r);
+  return r;
 }
 
 export async function loadCatalogueMaps(ex: Executor): Promise<CatalogueMaps> {
@@ -43,6 +66,7 @@ export async function loadCatalogueMaps(ex: Executor): Promise<CatalogueMaps> {
     documents: new Map(docs.map((d) => [d.code, d.id])),
     indicatorById: new Map(inds.map((i) => [i.id, i.code])),
     unitById: new Map(units.map((u) => [u.id, u.code])),
+    periods: new Map(),
   };
 }
 
@@ -71,13 +95,14 @@ export function checkRow(
   row: ValueRow,
   file: string,
 ): { ok: true; row: StagedRow } | { ok: false; errors: ChisoErrorInit[] } {
-  const errors: ChisoErrorInit[] = [...row.errors];
+  const errors: ChisoErrorInit[] = row.errors.length > 0 ? [...row.errors] : [];
   const col = (f: ValueField): string => row.where?.[f] ?? f;
   const fail = (f: ValueField, code: string, vi: string, en: string) =>
     errors.push({ code, file, row: row.line, column: col(f), field: f, vi, en });
-  const bad = new Set(errors.map((e) => e.field ?? e.column));
+  // Fields whose cells already failed while reading (most rows have none).
+  const bad: Set<unknown> | null = errors.length > 0 ? new Set(errors.map((e) => e.field ?? e.column)) : null;
   const required = (f: 'indicator' | 'org_unit' | 'period', vi: string, en: string): boolean => {
-    if (row[f] !== '' || bad.has(col(f)) || bad.has(f)) return row[f] !== '';
+    if (row[f] !== '' || bad?.has(col(f)) || bad?.has(f)) return row[f] !== '';
     fail(f, 'import.blank_key', `${vi} trống.`, `${en} is blank.`);
     return false;
   };
@@ -108,16 +133,13 @@ export function checkRow(
   let end = '';
   let ptype: string | null = null;
   if (required('period', 'Kỳ báo cáo', 'The period')) {
-    try {
-      const p = parsePeriod(row.period);
-      period = formatPeriod(p);
-      start = periodStart(p);
-      end = periodEnd(p);
+    const p = readPeriod(maps, row.period);
+    if (p.ok) {
+      period = p.period;
+      start = p.start;
+      end = p.end;
       ptype = p.type;
-    } catch (e) {
-      if (!isChisoError(e)) throw e;
-      fail('period', e.code, e.vi, e.en);
-    }
+    } else fail('period', p.code, p.vi, p.en);
   }
   if (ind && ptype && ptype !== ind.period_type)
     fail(
@@ -144,7 +166,7 @@ export function checkRow(
       `Đơn vị '${unit.code}' không tồn tại trong kỳ ${period} (hiệu lực ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
       `Unit '${unit.code}' did not exist in period ${period} (valid ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
     );
-  if (ind && !bad.has(col('value'))) {
+  if (ind && !bad?.has(col('value'))) {
     try {
       checkValue(ind, row.value);
     } catch (e) {

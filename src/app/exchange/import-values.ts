@@ -84,9 +84,12 @@ export function toRejection(e: ChisoErrorInit, sheet?: string): Rejection {
 }
 
 const STAGE = sql.raw('exchange_stage');
+/** The staged rows classified against current values, with the fields to write (see `classify`). */
+const PLAN = sql.raw('exchange_plan');
 
 async function createStage(tx: Executor): Promise<void> {
   await tx.execute(sql`drop table if exists exchange_stage`);
+  await tx.execute(sql`drop table if exists exchange_plan`);
   await tx.execute(sql`create temp table exchange_stage (
     line integer not null,
     indicator_id integer not null,
@@ -100,11 +103,6 @@ async function createStage(tx: Executor): Promise<void> {
     comment text,
     comment_given boolean not null,
     source_document_id integer,
-    action text,
-    f_provenance text,
-    f_status text,
-    f_comment text,
-    f_source_document_id integer,
     sheet text,
     cell text
   ) on commit drop`);
@@ -131,7 +129,7 @@ async function stageBatch(tx: Executor, batch: Staged[]): Promise<void> {
 async function frozenRejections(tx: Tx, file: string, limit: number) {
   const hits = await findFrozen(
     tx,
-    sql`select line, indicator_id, org_unit_id, period, sheet, cell from ${STAGE} where action in ('create', 'update')`,
+    sql`select line, indicator_id, org_unit_id, period, sheet, cell from ${PLAN} where action in ('create', 'update')`,
     limit,
   );
   return {
@@ -144,6 +142,13 @@ async function frozenRejections(tx: Tx, file: string, limit: number) {
 }
 
 async function duplicateRejections(tx: Tx, maps: CatalogueMaps, file: string, limit: number) {
+  // One pass over the staged rows; the lines of each repeated key are gathered only when there are some.
+  const [n] = await rows<{ n: number }>(
+    tx,
+    sql`select coalesce(sum(c - 1), 0)::int as n from (select count(*) as c from ${STAGE}
+        group by indicator_id, org_unit_id, period, disagg having count(*) > 1) d`,
+  );
+  if (!n?.n) return { errors: [], count: 0 };
   const dups = await rows<{
     indicator_id: number;
     org_unit_id: number;
@@ -155,11 +160,6 @@ async function duplicateRejections(tx: Tx, maps: CatalogueMaps, file: string, li
     sql`select indicator_id, org_unit_id, period, disagg, array_agg(line order by line) as lines
         from ${STAGE} group by indicator_id, org_unit_id, period, disagg having count(*) > 1
         order by min(line) limit ${limit}`,
-  );
-  const [n] = await rows<{ n: number }>(
-    tx,
-    sql`select coalesce(sum(c - 1), 0)::int as n from (select count(*) as c from ${STAGE}
-        group by indicator_id, org_unit_id, period, disagg having count(*) > 1) d`,
   );
   const out: ChisoErrorInit[] = [];
   for (const d of dups) {
@@ -180,28 +180,33 @@ async function duplicateRejections(tx: Tx, maps: CatalogueMaps, file: string, li
   return { errors: out, count: n?.n ?? 0 };
 }
 
-/** Compares staged rows with current values and fills action and final fields. */
+/**
+ * Compares staged rows with current values in one pass (staged rows LEFT JOIN data_value) and writes
+ * the plan: each row's action (create, update, unchanged) and the fields to write. Fields the file
+ * does not give: a new value takes the import's provenance and status; an existing one keeps its
+ * comment and document, and its provenance and status unless its figure changes.
+ */
 async function classify(tx: Tx, provenance: string, status: string): Promise<void> {
   await tx.execute(sql`analyze ${STAGE}`);
-  await tx.execute(sql`update ${STAGE} set action = 'create',
-      f_provenance = coalesce(provenance, ${provenance}), f_status = coalesce(status, ${status}),
-      f_comment = comment, f_source_document_id = source_document_id`);
-  await tx.execute(sql`update ${STAGE} s set
-      f_provenance = coalesce(s.provenance, case when d.value is distinct from s.value then ${provenance} else d.provenance end),
-      f_status = coalesce(s.status, case when d.value is distinct from s.value then ${status} else d.status end),
-      f_comment = case when s.comment_given then s.comment else d.comment end,
-      f_source_document_id = coalesce(s.source_document_id, d.source_document_id),
-      action = 'existing'
-    from data_value d
-    where d.indicator_id = s.indicator_id and d.org_unit_id = s.org_unit_id and d.period = s.period and d.disagg = s.disagg`);
-  await tx.execute(sql`update ${STAGE} s set action = case when
-        d.value is distinct from s.value or d.provenance is distinct from s.f_provenance
-        or d.status is distinct from s.f_status or d.comment is distinct from s.f_comment
-        or d.source_document_id is distinct from s.f_source_document_id or d.archived_at is not null
-      then 'update' else 'unchanged' end
-    from data_value d
-    where s.action = 'existing' and d.indicator_id = s.indicator_id and d.org_unit_id = s.org_unit_id
-      and d.period = s.period and d.disagg = s.disagg`);
+  await tx.execute(sql`create temp table exchange_plan on commit drop as
+    select line, indicator_id, org_unit_id, period, period_start, disagg, value,
+      f_provenance, f_status, f_comment, f_source_document_id, sheet, cell,
+      case when d_id is null then 'create'
+        when d_value is distinct from value or d_provenance is distinct from f_provenance
+          or d_status is distinct from f_status or d_comment is distinct from f_comment
+          or d_source_document_id is distinct from f_source_document_id or d_archived
+        then 'update' else 'unchanged' end as action
+    from (select s.line, s.indicator_id, s.org_unit_id, s.period, s.period_start, s.disagg, s.value, s.sheet, s.cell,
+        d.id as d_id, d.value as d_value, d.provenance as d_provenance, d.status as d_status, d.comment as d_comment,
+        d.source_document_id as d_source_document_id, d.archived_at is not null as d_archived,
+        coalesce(s.provenance, case when d.id is null or d.value is distinct from s.value then ${provenance}
+          else d.provenance end) as f_provenance,
+        coalesce(s.status, case when d.id is null or d.value is distinct from s.value then ${status}
+          else d.status end) as f_status,
+        case when s.comment_given or d.id is null then s.comment else d.comment end as f_comment,
+        coalesce(s.source_document_id, d.source_document_id) as f_source_document_id
+      from ${STAGE} s left join data_value d on d.indicator_id = s.indicator_id and d.org_unit_id = s.org_unit_id
+        and d.period = s.period and d.disagg = s.disagg) c`);
 }
 
 async function write(tx: Tx, actor: string): Promise<void> {
@@ -209,7 +214,7 @@ async function write(tx: Tx, actor: string): Promise<void> {
       provenance, status, comment, source_document_id, changed_by)
     select indicator_id, org_unit_id, period, period_start, disagg, value, f_provenance, f_status, f_comment,
       f_source_document_id, ${actor}
-    from ${STAGE} where action in ('create', 'update') order by line
+    from ${PLAN} where action in ('create', 'update') order by line
     on conflict (indicator_id, org_unit_id, period, disagg) do update set
       value = excluded.value, provenance = excluded.provenance, status = excluded.status,
       comment = excluded.comment, source_document_id = excluded.source_document_id,
@@ -243,6 +248,14 @@ export async function importValueRows(
       let rejectedCount = 0;
       let count = 0;
       let batch: Staged[] = [];
+      // One batch is written while the next is read: on PostgreSQL the server stages it on its own
+      // core. Its failure surfaces when it is awaited (before the next batch, or after the last row).
+      let staging: Promise<void> = Promise.resolve();
+      const stage = async (b: Staged[]) => {
+        await staging;
+        staging = stageBatch(tx, b);
+        staging.catch(() => {});
+      };
       for await (const row of source.rows) {
         count++;
         const r = checkRow(maps, row, file);
@@ -258,11 +271,12 @@ export async function importValueRows(
           cell: row.sheet ? (row.where?.value ?? null) : null,
         });
         if (batch.length >= batchSize) {
-          await stageBatch(tx, batch);
+          await stage(batch);
           batch = [];
         }
       }
-      await stageBatch(tx, batch);
+      await stage(batch);
+      await staging;
       batch = [];
       const dups = await duplicateRejections(tx, maps, file, maxRej);
       rejectedCount += dups.count;
@@ -275,7 +289,7 @@ export async function importValueRows(
       rejected.sort((a, b) => a.line - b.line);
       const counts = await rows<{ action: string; n: number }>(
         tx,
-        sql`select action, count(*)::int as n from ${STAGE} group by action`,
+        sql`select action, count(*)::int as n from ${PLAN} group by action`,
       );
       const n = (a: string) => counts.find((c) => c.action === a)?.n ?? 0;
       const summary: ImportSummary = {
