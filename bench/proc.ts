@@ -6,6 +6,8 @@ export interface Child {
   proc: ChildProcess;
   port: number;
   url: string;
+  /** The bare node:http yardstick of the same process (server-child.ts). */
+  ceilingUrl: string;
   stop(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export function startServer(env: Record<string, string>): Promise<Child> {
     });
     proc.stdout!.on('data', (b) => {
       out += String(b);
-      const m = /READY (\d+)/.exec(out);
+      const m = /READY (\d+) (\d+)\n/.exec(out);
       if (m) {
         const port = Number(m[1]);
         live.add(proc);
@@ -47,6 +49,7 @@ export function startServer(env: Record<string, string>): Promise<Child> {
           proc,
           port,
           url: `http://127.0.0.1:${port}`,
+          ceilingUrl: `http://127.0.0.1:${m[2]}`,
           stop: () =>
             new Promise<void>((r) => {
               if (proc.exitCode !== null) return r();

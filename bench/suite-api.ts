@@ -4,7 +4,8 @@
  * in this process alternating the public overview and an indicator's series; then the same JSON
  * bodies, saved to files with their brotli and gzip copies, served by the same server through
  * @fastify/static (preCompressed). autocannon sends a browser's Accept-Encoding to both. Both share
- * the machine's cores with autocannon. rss_mb_city is the server's VmRSS after the runs.
+ * the machine's cores with autocannon. The ceiling: the same brotli bytes from memory by a bare
+ * node:http server in the server's process (detail and a note, not a goal figure). rss_mb_city is the server's VmRSS after the runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -174,16 +175,27 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
         bodies.map((_, k) => `/bench-static/b${k}.json`),
         seconds,
       );
+      // the ceiling: the same brotli bytes from memory by a bare node:http server in the same process
+      const ceiling = await cannon(
+        server.ceilingUrl,
+        bodies.map((_, k) => `/b${k}.json`),
+        seconds,
+      );
       const detail = {
         seconds,
         connections: 64,
         accept_encoding: BROWSER_ACCEPT_ENCODING,
         api,
         static: stat,
+        ceiling_bare_node_http: ceiling,
+        api_share_of_ceiling: Math.round((api.rps / ceiling.rps) * 100) / 100,
         body_bytes: bodies.map((b) => b.length),
         sent_bytes: encodedBytes,
       };
       ctx.opts.log(`api: ${JSON.stringify(detail)}`);
+      ctx.notes.set('api ceiling', [
+        `the same bodies from memory by a bare node:http server in the server's process (no framework, no routing, no hooks), same autocannon settings: ${Math.round(ceiling.rps)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms — the most this runtime serves on this machine while autocannon shares its cores; the API reaches ${Math.round((api.rps / ceiling.rps) * 100)} % of it.`,
+      ]);
       if (!(api.rps > 0) || !(stat.rps > 0) || api.non2xx > 0 || api.errors > 0)
         throw new Error(`autocannon completed no clean run: ${JSON.stringify({ api, static: stat })}`);
       const scale = `city (${ds.units.code.length} units, ${rows.toLocaleString('en-US')} values${ctx.opts.quick ? ', --quick: last 2 years' : ''})`;
