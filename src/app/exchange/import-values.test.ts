@@ -93,6 +93,60 @@ describe('bulk import of values (CSV, JSON)', () => {
     expect(audits[1]!.data).toMatchObject({ unchanged: 3 });
   });
 
+  it('fields the file does not give keep their current value; an archived value comes back', async () => {
+    const store = await demo();
+    await importValues(store, 't', `${HEADER}CD-01,2019,79,,41.5,kept\n`, 'csv');
+    // No comment column: the comment stays. The figure changes: provenance becomes 'imported' again.
+    const noComment = 'indicator_code,period,org_unit_code,disagg,value,provenance\n';
+    const s1 = await importValues(store, 't', `${noComment}CD-01,2019,79,,41.5,estimated\n`, 'csv');
+    expect(s1).toMatchObject({ updated: 1, unchanged: 0 });
+    expect(await currentValue(store, 'CD-01', '79', '2019')).toMatchObject({
+      value: 41.5,
+      provenance: 'estimated',
+      comment: 'kept',
+      version: 2,
+    });
+    // Same figure, no provenance column: provenance and comment are kept, nothing changes.
+    const s2 = await importValues(
+      store,
+      't',
+      `${HEADER.replace(',comment', '')}CD-01,2019,79,,41.5\n`,
+      'csv',
+    );
+    expect(s2).toMatchObject({ updated: 0, unchanged: 1 });
+    // A changed figure without provenance: it becomes the import's provenance; the comment stays.
+    const s3 = await importValues(store, 't', `${HEADER.replace(',comment', '')}CD-01,2019,79,,43\n`, 'csv');
+    expect(s3).toMatchObject({ updated: 1 });
+    expect(await currentValue(store, 'CD-01', '79', '2019')).toMatchObject({
+      value: 43,
+      provenance: 'imported',
+      comment: 'kept',
+      version: 3,
+    });
+    // An archived value imported again with the same figure is restored (an update, never a second row).
+    await store.db.execute(
+      sql`update data_value set archived_at = now() where period = '2019' and disagg = ''
+          and indicator_id = (select id from indicator where code = 'CD-01')
+          and org_unit_id = (select id from org_unit where code = '79')`,
+    );
+    const s4 = await importValues(store, 't', `${HEADER.replace(',comment', '')}CD-01,2019,79,,43\n`, 'csv');
+    expect(s4).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
+    const [v] = await rows<{ n: number; archived: number }>(
+      store.db,
+      sql`select count(*)::int as n, count(archived_at)::int as archived from data_value where period = '2019'
+          and indicator_id = (select id from indicator where code = 'CD-01')
+          and org_unit_id = (select id from org_unit where code = '79')`,
+    );
+    expect(v).toEqual({ n: 1, archived: 0 });
+    const hist = await rows<{ version: number }>(
+      store.db,
+      sql`select h.version from data_value_history h join data_value d on d.id = h.data_value_id
+          where d.period = '2019' and d.indicator_id = (select id from indicator where code = 'CD-01')
+          and d.org_unit_id = (select id from org_unit where code = '79') order by h.id`,
+    );
+    expect(hist.map((h) => h.version)).toEqual([1, 2, 3, 3]);
+  });
+
   it('a dry run reports what would happen and writes nothing', async () => {
     const store = await demo();
     const before = await count(store, 'data_value');
