@@ -134,7 +134,9 @@ describe('catalogue administration', () => {
     // 3. a target for every ward, 2026, at least 80.5 %, set by a document
     await open(page, `/admin/targets/new?indicator=${CODE}`);
     // the indicator given in the address is chosen once the list of indicators has arrived
-    await expect.poll(() => page.getByLabel('Chỉ tiêu', { exact: true }).inputValue()).toBe(CODE);
+    await expect
+      .poll(() => page.getByLabel('Chỉ tiêu', { exact: true }).inputValue(), { timeout: 30_000 })
+      .toBe(CODE);
     await page.getByLabel('Mọi đơn vị của một cấp').check();
     await page.getByLabel('Cấp', { exact: true }).selectOption('commune');
     await page.getByLabel('Kỳ', { exact: true }).fill('2026');

@@ -34,6 +34,9 @@ const MAIN_PAGES: Array<[string, string]> = [
   ['login', '/login'],
 ];
 
+/** expect.poll gives up after one second: an answer on a loaded machine can take longer. */
+const POLL = { timeout: 30_000 };
+
 /** Opens a page and waits until its data has arrived (no "loading" left, the title shown). */
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(server.url + path, { waitUntil: 'networkidle' });
@@ -83,7 +86,7 @@ describe('public pages', () => {
     await yearSelect.selectOption('2030');
     await page.waitForURL(/year=2030/);
     await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-    await expect.poll(count).toBeLessThan(all);
+    await expect.poll(count, POLL).toBeLessThan(all);
     expect(await count()).toBeGreaterThan(0);
     // the filter keeps the keyboard focus while the page updates
     expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.tagName)).toBe('SELECT');
@@ -92,9 +95,9 @@ describe('public pages', () => {
     }
     await page.getByLabel('Năm mục tiêu').selectOption('');
     await page.waitForURL((u) => !u.searchParams.has('year'));
-    await expect.poll(count).toBe(all);
+    await expect.poll(count, POLL).toBe(all);
     await page.getByLabel('Tìm chỉ tiêu').fill('thanh toan dien tu');
-    await expect.poll(count).toBeGreaterThan(0);
+    await expect.poll(count, POLL).toBeGreaterThan(0);
     for (const name of await page.locator('main tbody th').allTextContents()) {
       expect(name.toLowerCase()).toContain('thanh toán điện tử');
     }
@@ -167,7 +170,7 @@ describe('public pages', () => {
       .poll(async () => {
         const names = await page.locator('main tbody th').allTextContents();
         return names.length > 0 && names.every((n) => n.toLowerCase().includes('thanh toán điện tử'));
-      })
+      }, POLL)
       .toBe(true);
     expect(await page.getByLabel('Cấp', { exact: true }).inputValue()).toBe('commune');
     expect(await page.getByLabel('Tìm chỉ tiêu').inputValue()).toBe('thanh toan dien tu');
