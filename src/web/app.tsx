@@ -8,7 +8,6 @@ import { StrictMode, startTransition } from 'react';
 import type * as ReactDomClient from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
 import { I18nProvider, type Lang, loadLanguage } from './i18n/i18n.tsx';
-import { prepareNumberFormat } from './lib/format.ts';
 import { SessionProvider } from './lib/session.tsx';
 import { createRouter } from './routes/router.tsx';
 
@@ -53,8 +52,6 @@ export async function startApp({
   await Promise.all([lang === 'vi' ? null : loadLanguage(lang), hydrate ? routerReady(router) : null]).catch(
     () => {},
   );
-  await nextTask();
-  prepareNumberFormat(lang);
   await nextTask();
   startTransition(() => {
     if (hydrate) dom.hydrateRoot(root, app);
