@@ -38,6 +38,8 @@ export const ENGINE_LOCK = 7263010;
  * write-behind of approvals holds only this one, so approvals and catch-ups do not wait for it.
  */
 export const INDEX_LOCK = 7263011;
+/** How long the write of an approval's index rows waits after the approval (CHISO_INDEX_WRITE_DELAY_MS). */
+const INDEX_WRITE_DELAY_MS = Math.max(0, Number(process.env.CHISO_INDEX_WRITE_DELAY_MS ?? 100) || 0);
 /** Bump when the persisted results change meaning: the next start rewrites them. */
 export const ENGINE_VERSION = 'chiso-engine/1';
 
@@ -600,7 +602,9 @@ export class Engine {
       return;
     }
     this.flushing = (async () => {
-      await new Promise<void>((r) => setImmediate(r));
+      // A short wait: approvals arriving meanwhile share one write, and the API processes' catch-up
+      // (what the approval's readers wait for) gets the CPU first.
+      await new Promise<void>((r) => setTimeout(r, INDEX_WRITE_DELAY_MS));
       do {
         this.flushAgain = false;
         try {
