@@ -177,6 +177,41 @@ describe('public pages', () => {
     await page.context().close();
   });
 
+  it('buttons pressed before the page’s code has run act once it runs (the server-rendered overview)', async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const page = await newPage(browser, viewport);
+      const held: Route[] = [];
+      let hold = true;
+      await page.route('**/assets/*.js', (r) => (hold ? held.push(r) : r.continue()));
+      await page.goto(`${server.url}/`, { waitUntil: 'commit' });
+      await page.locator('main h1', { hasText: 'Tổng quan các mục tiêu' }).waitFor();
+      const menu = page.locator('button.menu-toggle');
+      const sortHeader = page.locator('main table').first().locator('th', { hasText: 'Chỉ tiêu' });
+      if (viewport === PHONE) {
+        await menu.click();
+      } else {
+        expect(await sortHeader.getAttribute('aria-sort')).toBeNull();
+        await sortHeader.getByRole('button').click();
+      }
+      // nothing ran: the server's page is unchanged
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await sortHeader.getAttribute('aria-sort')).toBeNull();
+      hold = false;
+      for (const r of held.splice(0)) await r.continue();
+      // the code runs and the press takes effect, once
+      if (viewport === PHONE) {
+        await expect.poll(() => menu.getAttribute('aria-expanded'), POLL).toBe('true');
+        await page.locator('#site-nav.open').waitFor();
+      } else {
+        await expect.poll(() => sortHeader.getAttribute('aria-sort'), POLL).toBe('ascending');
+        // after the replay the button answers as usual
+        await sortHeader.getByRole('button').click();
+        await expect.poll(() => sortHeader.getAttribute('aria-sort'), POLL).toBe('descending');
+      }
+      await page.context().close();
+    }
+  });
+
   it('the indicator page draws actuals against targets, with the same data as a table', async () => {
     const page = await newPage(browser);
     await open(page, '/indicators/KTXH-01');

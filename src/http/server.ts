@@ -16,9 +16,13 @@ import { ChisoError } from '../core/errors.ts';
 import { findUnstorableText, unstorableTextError } from '../core/text.ts';
 import type { Store } from '../store/db.ts';
 import { installAuthHooks } from './auth.ts';
+import { EARLY_CLICKS_CSP } from './early-clicks.ts';
 import { authorize, type Principal, unauthenticated } from './policies/index.ts';
 import { sendProblem } from './problem.ts';
 import { registerRoutes } from './routes/index.ts';
+
+/** Scripts from the server's own origin only, and the one inline script of a rendered page (early-clicks.ts). */
+const CSP = `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' ${EARLY_CLICKS_CSP}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'`;
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -132,10 +136,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    );
+    reply.header('content-security-policy', CSP);
     if (req.protocol === 'https')
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     return payload;

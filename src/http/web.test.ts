@@ -3,6 +3,7 @@
  * routes (never for /api or for missing files), no way out of the folder, and a clear 503 when the
  * application has not been built.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,14 @@ describe('web application', () => {
     const r = await app.inject({ method: 'GET', url: '/', headers: { 'accept-encoding': 'identity' } });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('<div id="root" data-ssr="1">');
+    // its one inline script (the clicks before hydration) is the one the policy allows by hash, and
+    // no other inline script is there
+    const inline = [...r.body.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1] ?? '');
+    expect(inline).toHaveLength(1);
+    const hash = createHash('sha256')
+      .update(inline[0] ?? '')
+      .digest('base64');
+    expect(r.headers['content-security-policy']).toContain(`script-src 'self' 'sha256-${hash}';`);
     expect(r.body).toMatch(/<h1[^>]*>Tổng quan các mục tiêu<\/h1>/);
     expect(r.body).toContain('<title>Tổng quan các mục tiêu · chiso</title>');
     expect(r.body).not.toContain('<title>chiso</title>');

@@ -17,6 +17,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChisoError } from '../core/errors.ts';
 import { type Cached, etagOf, negotiate, notModified, precompressed } from './compress.ts';
+import { EARLY_CLICKS_SCRIPT } from './early-clicks.ts';
 import { policy } from './policies/index.ts';
 import type { App } from './server.ts';
 
@@ -178,7 +179,7 @@ export default async function webRoutes(
     const body = html.slice(title ? title[0].length : 0);
     let page = template.replace(
       '<div id="root"></div>',
-      `<div id="root" data-ssr="1">${body}</div><script type="application/json" id="chiso-data">${jsonInHtml(`{${raw.join(',')}}`)}</script>`,
+      `<script>${EARLY_CLICKS_SCRIPT}</script><div id="root" data-ssr="1">${body}</div><script type="application/json" id="chiso-data">${jsonInHtml(`{${raw.join(',')}}`)}</script>`,
     );
     if (title) page = page.replace(/<title>[^<]*<\/title>/, title[0]);
     page = inlineStylesheets(page, root);

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
 import { PasswordChangeGate } from '../features/auth/PasswordChangeGate.tsx';
 import { type Key, useI18n } from '../i18n/i18n.tsx';
+import { replayEarlyClicks } from '../lib/early-clicks.ts';
 import { useSession } from '../lib/session.tsx';
 
 const NAV: Array<{ to: string; key: Key; end?: boolean }> = [
@@ -115,6 +116,11 @@ export function Root() {
   useFocusOnNavigate();
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu after each navigation
   useEffect(() => setMenuOpen(false), [pathname]);
+  // clicks on the server-rendered page's buttons before this ran, now that React owns them
+  useEffect(() => {
+    const replay = setTimeout(replayEarlyClicks, 0);
+    return () => clearTimeout(replay);
+  }, []);
 
   return (
     <>
