@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTestStore } from '../../test/db.ts';
-import { acquireLock, openStore } from './db.ts';
+import { acquireLock, openStore, sql } from './db.ts';
+import { orgLevel } from './schema.ts';
 
 describe('store', () => {
   it('applies migrations and refuses to delete data values', async () => {
@@ -27,6 +28,46 @@ describe('store', () => {
       await expect(store.query('delete from data_value')).rejects.toThrow(/never deleted/);
       const rows = await store.query<{ n: number }>('select count(*)::int as n from data_value');
       expect(rows[0]?.n).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('PGlite write counter', () => {
+  it('moves on every statement that may write and on transactions, never on a plain select', async () => {
+    const store = await openStore({ dataDir: 'memory://' });
+    try {
+      const gen = store.writeGeneration!;
+      let g = gen();
+      await store.query('select count(*) from org_level');
+      await store.db.execute(sql`select 1`);
+      await store.db.select().from(orgLevel);
+      expect(gen()).toBe(g);
+      await store.query(`insert into org_level (code, name_vi, name_en) values ('city','Thành phố','City')`);
+      expect(gen()).toBeGreaterThan(g);
+      g = gen();
+      await store.db.execute(
+        sql`with x as (update org_level set name_en = 'City' returning 1) select * from x`,
+      );
+      expect(gen()).toBeGreaterThan(g);
+      g = gen();
+      await store.db.insert(orgLevel).values({ code: 'ward', nameVi: 'Phường', nameEn: 'Ward' });
+      expect(gen()).toBeGreaterThan(g);
+      g = gen();
+      await store.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+      });
+      expect(gen()).toBeGreaterThan(g);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is absent for a PostgreSQL server, where other processes write too', async () => {
+    const store = await openTestStore();
+    try {
+      expect(store.writeGeneration === undefined).toBe(store.kind === 'postgres');
     } finally {
       await store.close();
     }

@@ -36,6 +36,13 @@ export interface Store {
   pglite?: PGlite;
   /** The node-postgres pool (server only). */
   pool?: pg.Pool;
+  /**
+   * PGlite only (one process owns the data folder, the lock file sees to it): a counter moved before
+   * every statement that may write and at the start and end of every transaction, so that a reader
+   * which saw it unchanged knows nothing was written since. Absent for PostgreSQL, where other
+   * processes write too.
+   */
+  writeGeneration?(): number;
   close(): Promise<void>;
 }
 
@@ -50,6 +57,9 @@ export interface StoreOptions {
   /** PGlite only: start from this data-folder dump (from `dumpDataDir`) instead of an empty cluster. */
   pgliteFrom?: Blob;
 }
+
+/** A statement that only reads: a plain select (anything else counts as a possible write). */
+const READ_ONLY = /^\s*select\b/i;
 
 export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -159,7 +169,35 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     release();
     throw e;
   }
-  const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
+  let generation = 0;
+  // What the query layer runs goes through this counting view of the client (drizzle calls its
+  // query and transaction methods): a statement other than a plain select may write.
+  const counted = new Proxy(pglite, {
+    get(target, key, receiver) {
+      if (key === 'query')
+        return (text: string, ...rest: unknown[]) => {
+          if (!READ_ONLY.test(text)) generation++;
+          return (target.query as (...a: unknown[]) => unknown).call(target, text, ...rest);
+        };
+      if (key === 'transaction')
+        return async (fn: unknown) => {
+          generation++;
+          try {
+            return await (target.transaction as (f: unknown) => Promise<unknown>).call(target, fn);
+          } finally {
+            generation++;
+          }
+        };
+      if (key === 'exec')
+        return (...args: unknown[]) => {
+          generation++;
+          return (target.exec as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      const v = Reflect.get(target, key, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const db = drizzlePglite({ client: counted, schema }) as unknown as Db;
   if (migrateOnOpen) {
     try {
       await migratePglite(drizzlePglite({ client: pglite, schema }), { migrationsFolder });
@@ -175,9 +213,10 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     db,
     pglite,
     async query<T>(text: string, params: unknown[] = []) {
-      const r = await pglite.query(text, params);
+      const r = await counted.query(text, params);
       return r.rows as T[];
     },
+    writeGeneration: () => generation,
     async close() {
       if (closed) return;
       closed = true;

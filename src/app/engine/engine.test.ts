@@ -18,6 +18,7 @@ import {
   OLD_WARDS,
   seedValue,
 } from '../../../test/engine-fixture.ts';
+import { appendAudit } from '../audit.ts';
 import { setValue } from '../catalogue/values.ts';
 import { KIND } from './arrays.ts';
 import { Engine } from './engine.ts';
@@ -286,6 +287,26 @@ describe('freshness', () => {
       statuses: 0,
       index: 0,
     });
+  });
+
+  it('answers reads without asking the database while nothing was written (PGlite), and sees the next write', async () => {
+    await engine.ensureCurrent();
+    await engine.ensureCurrent();
+    const queries = engine.stats.currencyQueries;
+    for (let k = 0; k < 20; k++) await engine.ensureCurrent();
+    // PGlite: one process owns the data folder, its store counts the writes; PostgreSQL: other
+    // processes write too, so every read asks
+    expect(engine.stats.currencyQueries - queries).toBe(store.kind === 'pglite' ? 0 : 20);
+    // a catalogue change written outside the engine (an org unit's audit entry): the next read sees it
+    const rebuilds = engine.stats.rebuilds;
+    await store.db.transaction((tx) =>
+      appendAudit(tx, { actor: 'test', action: 'update', entity: 'org_unit', entityId: 'W11' }),
+    );
+    await engine.ensureCurrent();
+    expect(engine.stats.rebuilds).toBe(rebuilds + 1);
+    const after = engine.stats.currencyQueries;
+    await engine.ensureCurrent();
+    expect(engine.stats.currencyQueries - after).toBeLessThanOrEqual(1);
   });
 
   it('undoes an approval whose transaction rolls back', async () => {

@@ -98,6 +98,8 @@ export interface EngineStats {
   updates: number;
   recomputed: number;
   rebuilds: number;
+  /** Reads' currency checks that asked the database (PGlite skips them while nothing was written). */
+  currencyQueries: number;
 }
 
 interface Pending {
@@ -139,7 +141,14 @@ export class Engine {
   /** Bumped at every change of the model: caches keyed on it stay valid while it does not move. */
   version = 0;
   readonly profile: MethodProfile;
-  readonly stats: EngineStats = { last: null, indexWrite: null, updates: 0, recomputed: 0, rebuilds: 0 };
+  readonly stats: EngineStats = {
+    last: null,
+    indexWrite: null,
+    updates: 0,
+    recomputed: 0,
+    rebuilds: 0,
+    currencyQueries: 0,
+  };
   private watermark = 0;
   /** audit_log seq up to which every entry was applied and is known to be committed. */
   private auditSeen = 0;
@@ -151,6 +160,8 @@ export class Engine {
   private tentative: { seq: number; hash: string } | null = null;
   private readonly pending = new Map<number, Pending>();
   private stale = true;
+  /** PGlite: the store's write counter when a check last found the model current. */
+  private checkedGeneration: number | undefined = undefined;
   /**
    * Index rows are written after the approving commit (`flushIndex`). For a methodology-year an
    * approval of this process made pending while nothing else was pending for it: the index map its
@@ -453,7 +464,6 @@ export class Engine {
    * arrived — so no caller is answered from a check older than its request.
    */
   ensureCurrent(): Promise<void> {
-    if (process.env.XX_NOCHECK === '1' && !this.stale) return Promise.resolve();
     if (!this.running) return this.runCheck();
     if (!this.queued) {
       this.queued = this.running
@@ -485,9 +495,17 @@ export class Engine {
 
   private async check(): Promise<void> {
     if (this.disposed) throw new Error('engine disposed');
+    // PGlite: this process makes every write, so nothing new can be there while the store's write
+    // counter has not moved since a check found the model current
+    const generation = this.store.writeGeneration?.();
     if (!this.stale && this.pending.size === 0 && this.tentative === null) {
+      if (generation !== undefined && generation === this.checkedGeneration) return;
+      this.stats.currencyQueries++;
       const max = await this.maxima(this.store.db);
-      if (max.change === this.watermark && max.audit === this.auditSeen) return;
+      if (max.change === this.watermark && max.audit === this.auditSeen) {
+        this.checkedGeneration = generation;
+        return;
+      }
     }
     await this.store.db.transaction(async (tx) => {
       await this.lock(tx);
