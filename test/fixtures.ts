@@ -2,9 +2,7 @@
  * Test fixtures: databases with the HCMC demo loaded, a server around them, and principals holding a
  * role on a unit subtree (for tests that are not about logging in).
  */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { loadDemo } from '../src/app/demo/load-demo.ts';
 import { readConfig } from '../src/config.ts';
@@ -30,19 +28,7 @@ export async function openDemoStore(): Promise<Store> {
           await s.close();
           return new URL(url).pathname.slice(1);
         })();
-    const templateName = await pgDemoTemplate;
-    const base = inject('databaseUrl');
-    const name = `chiso_d_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${name} template ${templateName}`);
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    return openStore({ databaseUrl: url.toString(), poolSize: 4 });
+    return openStore({ databaseUrl: await createPostgresDatabase(await pgDemoTemplate), poolSize: 4 });
   }
   pgliteDemo ??=
     pgliteTemplateFile('demo') ??

@@ -24,11 +24,14 @@ async function pgliteTemplates(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'chiso-templates-'));
   const store = await openStore({ dataDir: 'memory://' });
   try {
-    const empty = join(dir, 'empty.tar');
-    writeFileSync(empty, Buffer.from(await (await store.pglite!.dumpDataDir('none')).arrayBuffer()));
+    const dump = async (name: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, Buffer.from(await (await store.pglite!.dumpDataDir('none')).arrayBuffer()));
+      return file;
+    };
+    const empty = await dump('empty.tar');
     await loadDemo(store);
-    const demo = join(dir, 'demo.tar');
-    writeFileSync(demo, Buffer.from(await (await store.pglite!.dumpDataDir('none')).arrayBuffer()));
+    const demo = await dump('demo.tar');
     project.provide('pgliteTemplates', { empty, demo });
   } finally {
     await store.close();

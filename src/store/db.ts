@@ -172,27 +172,31 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   let generation = 0;
   // What the query layer runs goes through this counting view of the client (drizzle calls its
   // query and transaction methods): a statement other than a plain select may write.
+  const query = pglite.query.bind(pglite) as (text: string, ...rest: unknown[]) => unknown;
+  const transaction = pglite.transaction.bind(pglite) as (fn: unknown) => Promise<unknown>;
+  const exec = pglite.exec.bind(pglite) as (...args: unknown[]) => unknown;
+  // made once: drizzle reads client.query on every statement
+  const counting: Partial<PGlite> = {
+    query: ((text: string, ...rest: unknown[]) => {
+      if (!READ_ONLY.test(text)) generation++;
+      return query(text, ...rest);
+    }) as PGlite['query'],
+    transaction: (async (fn: unknown) => {
+      generation++;
+      try {
+        return await transaction(fn);
+      } finally {
+        generation++;
+      }
+    }) as PGlite['transaction'],
+    exec: ((...args: unknown[]) => {
+      generation++;
+      return exec(...args);
+    }) as PGlite['exec'],
+  };
   const counted = new Proxy(pglite, {
     get(target, key, receiver) {
-      if (key === 'query')
-        return (text: string, ...rest: unknown[]) => {
-          if (!READ_ONLY.test(text)) generation++;
-          return (target.query as (...a: unknown[]) => unknown).call(target, text, ...rest);
-        };
-      if (key === 'transaction')
-        return async (fn: unknown) => {
-          generation++;
-          try {
-            return await (target.transaction as (f: unknown) => Promise<unknown>).call(target, fn);
-          } finally {
-            generation++;
-          }
-        };
-      if (key === 'exec')
-        return (...args: unknown[]) => {
-          generation++;
-          return (target.exec as (...a: unknown[]) => unknown).apply(target, args);
-        };
+      if (Object.hasOwn(counting, key)) return counting[key as keyof typeof counting];
       const v = Reflect.get(target, key, receiver);
       return typeof v === 'function' ? v.bind(target) : v;
     },
