@@ -29,7 +29,10 @@ export async function stopAllServers(): Promise<void> {
 
 export function startServer(env: Record<string, string>): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['bin/run-ts.mjs', 'bench/server-child.ts'], {
+    // BENCH_SERVER_NODE_ARGS: extra node options for the server process, e.g. a CPU profile
+    // (`--cpu-prof --cpu-prof-dir=/tmp/prof`), which NODE_OPTIONS does not allow.
+    const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, [...extra, 'bin/run-ts.mjs', 'bench/server-child.ts'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -166,36 +166,35 @@ export function aggregateColumns(
   const m = columns.length;
   let counted = 0;
   for (let k = 0; k < m; k++) if ((weights[k] as number) > 0) counted++;
-  const ok = new Array<boolean>(n);
-  const row = new Float64Array(m);
-  for (let i = 0; i < n; i++) {
-    let have = 0;
-    for (let k = 0; k < m; k++) {
-      if ((weights[k] as number) > 0 && !Number.isNaN((columns[k] as Row)[i] as number)) have++;
-    }
-    ok[i] = have > 0 && have / counted >= minShare;
+  // Column by column (each a contiguous array), the units' counts and sums accumulated side by
+  // side: per unit the same additions in the same order as a row at a time.
+  const have = new Float64Array(n);
+  for (let k = 0; k < m; k++) {
+    if (!((weights[k] as number) > 0)) continue;
+    const col = columns[k] as Row;
+    for (let i = 0; i < n; i++) if (!Number.isNaN(col[i] as number)) have[i] = (have[i] as number) + 1;
   }
+  const ok = new Array<boolean>(n);
+  for (let i = 0; i < n; i++) ok[i] = (have[i] as number) > 0 && (have[i] as number) / counted >= minShare;
+  const row = new Float64Array(m);
   if (agg.kind === 'copeland') return aCopeland(columns, weights, ok);
   const out = new Float64Array(n);
   if (agg.kind === 'arithmetic') {
-    // aMean inlined (the common case, and the sensitivity's inner loop): the same operations in the
-    // same order, without a row copy and a closure per unit.
-    for (let u = 0; u < n; u++) {
-      if (!ok[u]) {
-        out[u] = Number.NaN;
-        continue;
+    // aMean inlined (the common case, and the sensitivity's inner loop).
+    const sw = new Float64Array(n);
+    for (let k = 0; k < m; k++) {
+      const wt = weights[k] as number;
+      if (!(wt > 0)) continue;
+      const col = columns[k] as Row;
+      for (let u = 0; u < n; u++) {
+        const v = col[u] as number;
+        if (Number.isNaN(v)) continue;
+        sw[u] = (sw[u] as number) + wt;
+        out[u] = (out[u] as number) + wt * v;
       }
-      let s = 0;
-      let sw = 0;
-      for (let k = 0; k < m; k++) {
-        const v = (columns[k] as Row)[u] as number;
-        const wt = weights[k] as number;
-        if (Number.isNaN(v) || !(wt > 0)) continue;
-        sw += wt;
-        s += wt * v;
-      }
-      out[u] = sw > 0 ? s / sw : Number.NaN;
     }
+    for (let u = 0; u < n; u++)
+      out[u] = ok[u] && (sw[u] as number) > 0 ? (out[u] as number) / (sw[u] as number) : Number.NaN;
     return out;
   }
   const where: Where = where0.field === undefined ? {} : { field: where0.field };

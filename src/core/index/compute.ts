@@ -197,6 +197,13 @@ export interface Overrides {
   leafNormalisation?: Normalisation;
   /** Replaces the aggregation of every aggregate. */
   aggregation?: Aggregation;
+  /**
+   * An evaluation of the same plan and data whose leaves are taken as they are (raw, treatment,
+   * score): a leaf depends on its data, imputation, treatment and normalisation only, never on the
+   * weights or the aggregation, so runs that change those alone need not redo them. Ignored when
+   * leafNormalisation is given.
+   */
+  reuseLeaves?: Evaluated;
 }
 
 export interface Evaluated {
@@ -212,8 +219,15 @@ export function evaluate(plan: Plan, prepared: PreparedData, overrides: Override
   const raw: (Float64Array | undefined)[] = new Array(plan.nodes.length);
   const score: (Float64Array | undefined)[] = new Array(plan.nodes.length);
   const treatment: Evaluated['treatment'] = new Array(plan.nodes.length);
+  const reuse = overrides.leafNormalisation ? undefined : overrides.reuseLeaves;
   for (const i of plan.order) {
     const p = plan.nodes[i] as PlanNode;
+    if (reuse && p.leaf && reuse.score[i]) {
+      raw[i] = reuse.raw[i];
+      score[i] = reuse.score[i];
+      treatment[i] = reuse.treatment[i];
+      continue;
+    }
     const n = p.node;
     let x: Float64Array;
     let targets: Float64Array | undefined;

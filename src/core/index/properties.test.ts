@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeIndex } from './compute.ts';
+import { aggregateColumns, aMean } from './aggregate.ts';
+import { computeIndex, evaluate, makePlan, prepareData } from './compute.ts';
 import { nGoalposts, nMinmax } from './normalise.ts';
 import { rankWithTies } from './rank.ts';
 import { sensitivity } from './sensitivity.ts';
+import { validateMethodology } from './validate.ts';
 import type { Aggregation, IndexData, IndexMethodology, IndexNode } from './types.ts';
 
 const missingOr = (a: fc.Arbitrary<number>) =>
@@ -173,6 +175,73 @@ describe('properties', () => {
     );
   });
 
+  it('ranks of any doubles (±0, infinities, rounding to decimals) are 1 + the number of better keys', () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+      fc.constantFrom(0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.23456, 1.23454),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(missingOr(value), { maxLength: 40 }),
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+        (x, higher, decimals) => {
+          const r = rankWithTies(
+            x,
+            decimals === undefined ? { higherIsBetter: higher } : { higherIsBetter: higher, decimals },
+          );
+          const f = decimals === undefined ? 0 : 10 ** decimals;
+          const key = (v: number) => (f === 0 || !Number.isFinite(v) ? v : Math.round(v * f) / f);
+          x.forEach((v, i) => {
+            if (Number.isNaN(v)) return expect(r[i]).toBeNaN();
+            const k = key(v);
+            const better = x.filter((w) => !Number.isNaN(w) && (higher ? key(w) > k : key(w) < k)).length;
+            expect(r[i]).toBe(1 + better);
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the arithmetic aggregation column by column is exactly aMean row by row (missing values, zero weights, min share)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }).chain((m) =>
+          fc.record({
+            cols: fc.array(
+              fc.array(missingOr(fc.double({ min: -1e3, max: 1e3, noNaN: true })), {
+                minLength: 7,
+                maxLength: 7,
+              }),
+              { minLength: m, maxLength: m },
+            ),
+            w: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 10, noNaN: true })), {
+              minLength: m,
+              maxLength: m,
+            }),
+            share: fc.constantFrom(0, 0.5, 1),
+          }),
+        ),
+        ({ cols, w, share }) => {
+          const columns = cols.map((c) => Float64Array.from(c));
+          const weights = Float64Array.from(w);
+          const out = aggregateColumns(columns, weights, { kind: 'arithmetic' }, share);
+          const counted = w.filter((x) => x > 0).length;
+          for (let u = 0; u < 7; u++) {
+            const row = columns.map((c) => c[u] as number);
+            const have = row.filter((v, k) => !Number.isNaN(v) && (w[k] as number) > 0).length;
+            const expected = have > 0 && have / counted >= share ? aMean(row, weights) : Number.NaN;
+            expect(Object.is(out[u], expected) || (Number.isNaN(out[u]) && Number.isNaN(expected))).toBe(
+              true,
+            );
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('scaling every weight by a power of two leaves every score and rank identical', () => {
     fc.assert(
       fc.property(scenario, fc.integer({ min: -8, max: 8 }), (s, k) => {
@@ -278,6 +347,41 @@ describe('properties', () => {
         }
       }),
       { numRuns: 50 },
+    );
+  });
+  it('a run that reuses the nominal leaves equals one that recomputes them (any weights, any aggregation)', () => {
+    fc.assert(
+      fc.property(
+        scenario,
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 40, maxLength: 40 }),
+        fc.option(aggregation, { nil: undefined }),
+        (s, noise, agg) => {
+          const { m, data } = build(s);
+          const plan = makePlan(validateMethodology(m));
+          const prepared = prepareData(plan, data);
+          const weights = plan.weights.map((w, e) => w * (noise[e % noise.length] as number));
+          const run = (reuse: boolean) => {
+            try {
+              const base = evaluate(plan, prepared);
+              const o = { weights, ...(agg ? { aggregation: agg } : {}) };
+              return evaluate(plan, prepared, reuse ? { ...o, reuseLeaves: base } : o);
+            } catch (e) {
+              return String(e);
+            }
+          };
+          const a = run(true);
+          const b = run(false);
+          if (typeof a === 'string' || typeof b === 'string') return expect(a).toEqual(b);
+          expect(a.raw.map((x) => (x ? Array.from(x) : x))).toEqual(
+            b.raw.map((x) => (x ? Array.from(x) : x)),
+          );
+          expect(a.score.map((x) => (x ? Array.from(x) : x))).toEqual(
+            b.score.map((x) => (x ? Array.from(x) : x)),
+          );
+          expect(a.treatment).toEqual(b.treatment);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -10,29 +10,51 @@ export interface RankOptions {
   decimals?: number;
 }
 
-/** Ranks 1..n with ties sharing the best rank; NaN for a missing score. */
+/**
+ * Ranks 1..n with ties sharing the best rank; NaN for a missing score. A unit's rank is 1 + the
+ * number of scores strictly better than its own: the scores present are sorted once (the typed
+ * array's own numeric sort, no comparator) and each rank is a binary search in them.
+ */
 export function rankWithTies(scores: ArrayLike<number>, options: RankOptions = {}): Float64Array {
   const n = scores.length;
   const higher = options.higherIsBetter ?? true;
   const f = options.decimals === undefined ? 0 : 10 ** options.decimals;
   const keys = new Float64Array(n);
-  const idx: number[] = [];
+  const present = new Float64Array(n);
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const v = scores[i] as number;
-    keys[i] = f === 0 || !Number.isFinite(v) ? v : Math.round(v * f) / f;
-    if (!Number.isNaN(v)) idx.push(i);
+    const k = f === 0 || !Number.isFinite(v) ? v : Math.round(v * f) / f;
+    keys[i] = k;
+    if (!Number.isNaN(k)) present[m++] = k;
   }
-  idx.sort((a, b) => {
-    const ka = keys[a] as number;
-    const kb = keys[b] as number;
-    if (ka === kb) return a - b;
-    return higher ? (kb > ka ? 1 : -1) : ka > kb ? 1 : -1;
-  });
-  const ranks = new Float64Array(n).fill(Number.NaN);
-  for (let pos = 0; pos < idx.length; pos++) {
-    const i = idx[pos] as number;
-    const prev = pos > 0 ? (idx[pos - 1] as number) : -1;
-    ranks[i] = prev >= 0 && keys[prev] === keys[i] ? (ranks[prev] as number) : pos + 1;
+  const sorted = present.subarray(0, m).sort();
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] as number;
+    if (Number.isNaN(k)) {
+      ranks[i] = Number.NaN;
+      continue;
+    }
+    // higher: better = greater, counted as m − (first position holding a value > k);
+    // lower: better = smaller, counted as the first position holding a value ≥ k.
+    let lo = 0;
+    let hi = m;
+    if (higher) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((sorted[mid] as number) > k) hi = mid;
+        else lo = mid + 1;
+      }
+      ranks[i] = m - lo + 1;
+    } else {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((sorted[mid] as number) < k) lo = mid + 1;
+        else hi = mid;
+      }
+      ranks[i] = lo + 1;
+    }
   }
   return ranks;
 }

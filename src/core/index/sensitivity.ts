@@ -13,6 +13,7 @@
  */
 import { isChisoError } from '../errors.ts';
 import {
+  type Evaluated,
   evaluate,
   makePlan,
   type Plan,
@@ -24,7 +25,7 @@ import {
 } from './compute.ts';
 import { indexError } from './fail.ts';
 import { createRng } from './prng.ts';
-import { mean, median, quantile } from './stats.ts';
+import { mean, quantileSorted, sortedPresent } from './stats.ts';
 import type { Aggregation, IndexData, IndexMethodology, Normalisation } from './types.ts';
 import {
   checkAggregation,
@@ -125,18 +126,15 @@ function runRanks(
   }
 }
 
-/** The nominal ranks; a failure here is the analyst's to see, so it is not swallowed. */
-function nominalRanks(plan: Plan, prepared: PreparedData, target: PlanNode): Float64Array {
-  return rankNode(plan, target, evaluate(plan, prepared).score[target.position] as Float64Array);
-}
-
 function removeWith(
   plan: Plan,
   prepared: PreparedData,
   target: PlanNode,
   elements: string[],
+  base: Evaluated,
 ): RemoveElementsResult {
-  const nominal = nominalRanks(plan, prepared, target);
+  if (elements.length === 0) return { node: target.code, units: [...prepared.data.units], elements: [] };
+  const nominal = rankNode(plan, target, base.score[target.position] as Float64Array);
   const out: RemovedElement[] = elements.map((code, j) => {
     const i = plan.byCode.get(code);
     if (i === undefined || i === target.position) {
@@ -153,7 +151,7 @@ function removeWith(
         if (c === i) w[p.edgeStart + k] = 0;
       });
     }
-    const r = runRanks(plan, prepared, target, { weights: w });
+    const r = runRanks(plan, prepared, target, { weights: w, reuseLeaves: base });
     const diffs: (number | null)[] = [];
     let sum = 0;
     let n = 0;
@@ -183,7 +181,8 @@ export function removeElements(
   const plan = makePlan(m);
   const prepared = prepareData(plan, data);
   const target = targetNode(plan, options.node);
-  return removeWith(plan, prepared, target, options.elements ?? leavesUnder(plan, target));
+  const base = evaluate(plan, prepared);
+  return removeWith(plan, prepared, target, options.elements ?? leavesUnder(plan, target), base);
 }
 
 function checkOptions(o: SensitivityOptions): void {
@@ -237,7 +236,9 @@ export function sensitivity(
   const plan = makePlan(m);
   const prepared = prepareData(plan, data);
   const target = targetNode(plan, options.node);
-  const nominal = nominalRanks(plan, prepared, target);
+  // The nominal evaluation; its leaves serve every run that does not redraw their normalisation.
+  const base = evaluate(plan, prepared);
+  const nominal = rankNode(plan, target, base.score[target.position] as Float64Array);
   const noise = options.weightNoise ?? 0;
   const rng = createRng(options.seed);
   const normAlt = options.alternatives?.normalisation;
@@ -248,7 +249,7 @@ export function sensitivity(
   const all = new Float64Array(options.runs * nU).fill(Number.NaN);
   let failed = 0;
   for (let r = 0; r < options.runs; r++) {
-    const overrides: Parameters<typeof evaluate>[2] = {};
+    const overrides: Parameters<typeof evaluate>[2] = { reuseLeaves: base };
     if (normAlt) overrides.leafNormalisation = pick(normAlt);
     if (aggAlt) overrides.aggregation = pick(aggAlt);
     if (noise > 0) {
@@ -266,13 +267,14 @@ export function sensitivity(
   const column = new Float64Array(options.runs);
   const units: UnitRankStats[] = prepared.data.units.map((unit, u) => {
     for (let r = 0; r < options.runs; r++) column[r] = all[r * nU + u] as number;
+    const sorted = sortedPresent(column);
     return {
       unit,
       nominal: nullIfNaN(nominal[u] as number),
       mean: nullIfNaN(mean(column)),
-      median: nullIfNaN(median(column)),
-      q5: nullIfNaN(quantile(column, 0.05)),
-      q95: nullIfNaN(quantile(column, 0.95)),
+      median: nullIfNaN(quantileSorted(sorted, 0.5)),
+      q5: nullIfNaN(quantileSorted(sorted, 0.05)),
+      q95: nullIfNaN(quantileSorted(sorted, 0.95)),
     };
   });
   const elements = options.remove ?? leavesUnder(plan, target);
@@ -284,6 +286,6 @@ export function sensitivity(
     failedRuns: failed,
     units,
     runRanks: all,
-    removeElements: removeWith(plan, prepared, target, elements),
+    removeElements: removeWith(plan, prepared, target, elements, base),
   };
 }

@@ -46,7 +46,22 @@ export function sd(x: Numbers): number {
 
 /** R's quantile type 7 on the non-missing values; NaN when there are none. */
 export function quantile(x: Numbers, p: number): number {
-  const v = present(x).sort((a, b) => a - b);
+  return quantileSorted(sortedPresent(x), p);
+}
+
+/** The non-missing values in ascending order (for several quantiles of one sample). */
+export function sortedPresent(x: Numbers): Float64Array {
+  let n = 0;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    if (!Number.isNaN(v)) out[n++] = v;
+  }
+  return out.subarray(0, n).sort();
+}
+
+/** quantile of values already sorted ascending, without missing ones. */
+export function quantileSorted(v: ArrayLike<number>, p: number): number {
   const n = v.length;
   if (n === 0) return Number.NaN;
   const h = (n - 1) * p;
