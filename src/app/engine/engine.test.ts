@@ -406,6 +406,37 @@ describe('index results', () => {
     expect(refused).toBe(1);
     expect(() => indexResultsJson(m, 'NOPE', {})).toThrow(/NOPE/);
   });
+  it('after a change, the body written from the last body’s unchanged members is still the same JSON', async () => {
+    const q = { period: '2024' };
+    const before = indexResultsJson(engine.model, 'IDX', q).text;
+    // The ward with the highest SCORE doubles it: min-max moves the middle ward's S score while its
+    // raw value and rank stay (a member that must be written again though two of its figures did
+    // not change), and the index of every ward.
+    const top = [...OLD_WARDS].sort(
+      (a, b) => cell(engine.model, 'SCORE', b, '2024') - cell(engine.model, 'SCORE', a, '2024'),
+    )[0]!;
+    const old = cell(engine.model, 'SCORE', top, '2024');
+    await approve(store, 'SCORE', top, '2024', old * 2);
+    try {
+      await engine.ensureCurrent();
+      const after = indexResultsJson(engine.model, 'IDX', q);
+      expect(after.text).not.toBe(before);
+      expect(after.text).toBe(JSON.stringify(await indexResultsFor(store.db, engine.model, 'IDX', q)));
+      expect(after.bytes().toString('utf8')).toBe(after.text);
+      // The unchanged members came from the previous body: the R member of a ward is the same text.
+      const r = (text: string) =>
+        Object.fromEntries(
+          (
+            JSON.parse(text) as { units: Array<{ org_unit: { code: string }; nodes: { R: unknown } }> }
+          ).units.map((u) => [u.org_unit.code, u.nodes.R]),
+        );
+      expect(r(after.text)).toEqual(r(before));
+    } finally {
+      await approve(store, 'SCORE', top, '2024', old);
+      await engine.ensureCurrent();
+    }
+    expect(indexResultsJson(engine.model, 'IDX', q).text).toBe(before);
+  });
 });
 
 /** Every stored result row with its value and updated_at, by table and key. */

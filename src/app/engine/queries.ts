@@ -919,48 +919,191 @@ function indexHead(chosen: MethodologyInfo, year: number, iy: IndexYear | undefi
   };
 }
 
-/** A JSON body already serialised (sent as it is). */
+/**
+ * A JSON body already serialised (sent as it is): one text, or its parts in order — texts and
+ * UTF-8 bytes already encoded — so that a large body is encoded piece by piece and a part that did
+ * not change since the last body (a unit's name) is not encoded again.
+ */
 export class JsonText {
-  constructor(readonly text: string) {}
+  readonly parts: ReadonlyArray<string | Buffer>;
+  constructor(text: string | ReadonlyArray<string | Buffer>) {
+    this.parts = typeof text === 'string' ? [text] : text;
+  }
+  get text(): string {
+    return this.parts.map((x) => (typeof x === 'string' ? x : x.toString('utf8'))).join('');
+  }
+  /** The UTF-8 body. */
+  bytes(): Buffer {
+    if (this.parts.length === 1 && typeof this.parts[0] === 'string') return Buffer.from(this.parts[0]);
+    return Buffer.concat(this.parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+  }
 }
 
 const jnum = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(v);
 
+/** Equal as the JSON writes them (NaN = null = NaN; 0 and −0 both write 0). */
+const sameNum = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+/**
+ * What the last index-results body of a methodology-year wrote, kept to write the next one: per
+ * node and unit the figures of its `"node":{…}` member and that member's text, per unit its
+ * strengths-and-weaknesses text and its name's bytes. After one changed value most members are
+ * unchanged (a min-max shift moves one leaf, its parents and the root) and most of the body's
+ * cost — writing doubles as shortest decimal text — is skipped.
+ */
+interface IndexTextMemo {
+  units: readonly number[];
+  order: readonly string[];
+  /** [c * nUnits + j] × (raw, score, rank, previous rank). */
+  nums: Float64Array;
+  bands: (string | null)[];
+  members: string[];
+  strengths: Map<string, { of: unknown; text: string }>;
+}
+const indexTextMemos = new WeakMap<Model, Map<string, IndexTextMemo>>();
+/** A unit's `{"code","name_vi","level"}` in UTF-8, by model unit index. */
+const orgBytes = new WeakMap<
+  Model,
+  Map<number, { code: string; name: string; level: string; bytes: Buffer }>
+>();
+
+function orgJson(m: Model, u: number): Buffer {
+  let byUnit = orgBytes.get(m);
+  if (!byUnit) orgBytes.set(m, (byUnit = new Map()));
+  const info = m.cat.units[u]!;
+  const hit = byUnit.get(u);
+  if (hit && hit.code === info.code && hit.name === info.nameVi && hit.level === info.level) return hit.bytes;
+  const bytes = Buffer.from(JSON.stringify({ code: info.code, name_vi: info.nameVi, level: info.level }));
+  byUnit.set(u, { code: info.code, name: info.nameVi, level: info.level, bytes });
+  return bytes;
+}
+
+const sameArray = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
 /**
  * The JSON of indexResultsFor, written straight from the model's arrays: the same text as
  * JSON.stringify of indexResultsFor (tested), without building ten thousand node objects first —
- * the body of a city index year is about 1.5 MB and is rebuilt after every change.
+ * the body of a city index year is about 1.5 MB and is rebuilt after every change, reusing the
+ * members that did not change since the previous body (IndexTextMemo).
  */
 export function indexResultsJson(m: Model, code: string, q: IndexResultsQuery): JsonText {
+  const steps = indexResultsSteps(m, code, q);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/**
+ * indexResultsJson in steps, giving the event loop back between them (after the sensitivity, then
+ * every 32 units): a server answers other requests — whose database replies arrive meanwhile —
+ * while it writes a 1.5 MB body, instead of making them wait for the whole of it.
+ */
+export async function indexResultsJsonYielding(
+  m: Model,
+  code: string,
+  q: IndexResultsQuery,
+): Promise<JsonText> {
+  const steps = indexResultsSteps(m, code, q);
+  let r = steps.next();
+  while (!r.done) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    r = steps.next();
+  }
+  return r.value;
+}
+
+function* indexResultsSteps(m: Model, code: string, q: IndexResultsQuery): Generator<void, JsonText> {
   const { chosen, year, iy } = chooseIndexYear(m, code, q);
   const head = JSON.stringify(indexHead(chosen, year, iy));
   const res = iy?.result;
   if (!iy || !res) return new JsonText(`${head.slice(0, -1)},"units":[]}`);
+  yield;
   const prev = previousRanks(m, iy);
   const sens = new Map((iy.sensitivity?.units ?? []).map((x) => [x.unit, x]));
   const strengths = new Map(res.strengths.map((x) => [x.unit, x]));
   const keys = res.order.map((c) => JSON.stringify(c));
   const prevOf = res.order.map((c) => prev.get(c));
   const rootAt = res.order.indexOf(res.root);
-  const units: Array<{ rank: number | null; code: string; json: string }> = [];
-  for (let j = 0; j < res.units.length; j++) {
+  const nU = res.units.length;
+  const nC = res.order.length;
+  let memos = indexTextMemos.get(m);
+  if (!memos) indexTextMemos.set(m, (memos = new Map()));
+  const memoKey = `${iy.key}|${chosen.id}`;
+  let old = memos.get(memoKey);
+  if (old && !(sameArray(old.units, iy.units) && sameArray(old.order, res.order))) old = undefined;
+  const memo: IndexTextMemo = {
+    units: iy.units.slice(),
+    order: res.order.slice(),
+    nums: new Float64Array(nC * nU * 4),
+    bands: new Array(nC * nU),
+    members: new Array(nC * nU),
+    strengths: new Map(),
+  };
+  const units: Array<{ rank: number | null; code: string; org: Buffer; rest: string }> = [];
+  // A unit's members are joined once (one flat string), not appended one by one (a rope of
+  // thousands of pieces that encoding the body would have to flatten).
+  const members = new Array<string>(nC);
+  for (let j = 0; j < nU; j++) {
+    if (j % 32 === 31) yield;
     const unitCode = res.units[j]!;
     const info = m.cat.units[iy.units[j]!]!;
-    let nodes = '';
     let top = '';
     let topRank: number | null = null;
-    for (let c = 0; c < res.order.length; c++) {
+    for (let c = 0; c < nC; c++) {
       const ns = res.nodes[res.order[c]!]!;
+      const raw = ns.raw[j]!;
       const score = ns.score[j]!;
-      const rank = Number.isNaN(ns.rank[j]!) ? null : ns.rank[j]!;
-      const pr = prevOf[c]?.get(unitCode) ?? null;
+      const rank = ns.rank[j]!;
+      const pr = prevOf[c]?.get(unitCode) ?? Number.NaN;
       const band = ns.band?.[j] ?? null;
-      const fields = `"score":${jnum(score)},"rank":${jnum(rank)},"previous_rank":${jnum(pr)},"rank_change":${jnum(pr !== null && rank !== null ? pr - rank : null)},"band":${band === null ? 'null' : JSON.stringify(band)}`;
-      nodes += `${c ? ',' : ''}${keys[c]}:{"raw":${jnum(ns.raw[j])},${fields}}`;
+      const at = c * nU + j;
+      const o = at * 4;
+      memo.nums[o] = raw;
+      memo.nums[o + 1] = score;
+      memo.nums[o + 2] = rank;
+      memo.nums[o + 3] = pr;
+      memo.bands[at] = band;
+      let member: string;
+      if (
+        old &&
+        sameNum(old.nums[o]!, raw) &&
+        sameNum(old.nums[o + 1]!, score) &&
+        sameNum(old.nums[o + 2]!, rank) &&
+        sameNum(old.nums[o + 3]!, pr) &&
+        old.bands[at] === band
+      ) {
+        member = old.members[at]!;
+      } else {
+        const r = Number.isNaN(rank) ? null : rank;
+        const p = Number.isNaN(pr) ? null : pr;
+        // Joined, so that the text is one flat string (a template literal leaves a rope of its
+        // pieces, which every later join of the body would walk again).
+        member = [
+          keys[c],
+          ':{"raw":',
+          jnum(raw),
+          ',"score":',
+          jnum(score),
+          ',"rank":',
+          jnum(r),
+          ',"previous_rank":',
+          jnum(p),
+          ',"rank_change":',
+          jnum(p !== null && r !== null ? p - r : null),
+          ',"band":',
+          band === null ? 'null' : JSON.stringify(band),
+          '}',
+        ].join('');
+      }
+      memo.members[at] = member;
+      members[c] = member;
       if (c === rootAt) {
-        top = fields;
-        topRank = rank;
+        // The root member's fields after "raw" are the unit's top-level fields.
+        const inner = member.slice(keys[c]!.length + 2, -1);
+        top = inner.slice(inner.indexOf(',') + 1);
+        topRank = Number.isNaN(rank) ? null : rank;
       }
     }
     const s = rootAt >= 0 ? sens.get(unitCode) : undefined;
@@ -971,13 +1114,43 @@ export function indexResultsJson(m: Model, code: string, q: IndexResultsQuery): 
         ? 'null'
         : `{"median_rank":${jnum(median)},"q5":${jnum(s?.q5 ?? null)},"q95":${jnum(s?.q95 ?? null)}}`;
     if (rootAt < 0) top = '"score":null,"rank":null,"previous_rank":null,"rank_change":null,"band":null';
-    const org = JSON.stringify({ code: info.code, name_vi: info.nameVi, level: info.level });
+    const swOld = old?.strengths.get(unitCode);
+    const swText =
+      swOld && sameStrengths(swOld.of, sw)
+        ? swOld.text
+        : `"strengths":${JSON.stringify(sw?.strengths ?? [])},"weaknesses":${JSON.stringify(sw?.weaknesses ?? [])}`;
+    memo.strengths.set(unitCode, { of: sw, text: swText });
     units.push({
       rank: topRank,
       code: info.code,
-      json: `{"org_unit":${org},${top},"sensitivity":${sensJson},"strengths":${JSON.stringify(sw?.strengths ?? [])},"weaknesses":${JSON.stringify(sw?.weaknesses ?? [])},"nodes":{${nodes}}}`,
+      org: orgJson(m, iy.units[j]!),
+      rest: [',', top, ',"sensitivity":', sensJson, ',', swText, ',"nodes":{', members.join(','), '}}'].join(
+        '',
+      ),
     });
   }
+  memos.set(memoKey, memo);
   units.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.code < b.code ? -1 : 1));
-  return new JsonText(`${head.slice(0, -1)},"units":[${units.map((u) => u.json).join(',')}]}`);
+  const parts: Array<string | Buffer> = [`${head.slice(0, -1)},"units":[`];
+  units.forEach((u, i) => {
+    parts.push(i ? ',{"org_unit":' : '{"org_unit":', u.org, u.rest);
+  });
+  parts.push(']}');
+  return new JsonText(parts);
+}
+
+type Strengths = {
+  strengths: Array<{ node: string; rank: number; score: number }>;
+  weaknesses: Array<{ node: string; rank: number; score: number }>;
+};
+
+function sameStrengths(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const x = a as Strengths;
+  const y = b as Strengths;
+  const same = (p: Strengths['strengths'], q: Strengths['strengths']) =>
+    p.length === q.length &&
+    p.every((e, i) => e.node === q[i]!.node && e.rank === q[i]!.rank && Object.is(e.score, q[i]!.score));
+  return same(x.strengths, y.strengths) && same(x.weaknesses, y.weaknesses);
 }

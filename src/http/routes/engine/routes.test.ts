@@ -214,6 +214,26 @@ describe('overview', () => {
     expect(negotiate(undefined, 5000)).toBe('identity');
   });
 
+  it('compresses a large body (over 128 KB) off the event loop: concurrent requests each get the whole body', async () => {
+    const url = '/api/progress/overview';
+    const plain = await t.app.inject({ method: 'GET', url });
+    expect(plain.rawPayload.length).toBeGreaterThan(128 * 1024);
+    const inject = (enc: string) => t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': enc } });
+    for (const [enc, decode] of [
+      ['gzip', gunzipSync],
+      ['br', brotliDecompressSync],
+    ] as const) {
+      const [a, b, c] = await Promise.all([inject(enc), inject(enc), inject(enc)]);
+      for (const r of [a!, b!, c!]) {
+        expect(r.statusCode).toBe(200);
+        expect(r.headers['content-encoding']).toBe(enc);
+        expect(r.headers.etag).toBe(a!.headers.etag);
+        expect(r.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+        expect(Buffer.compare(decode(r.rawPayload), plain.rawPayload)).toBe(0);
+      }
+    }
+  });
+
   it('summary: level targets folded into one row with the units’ statuses, the first level by default', async () => {
     const full = (await get('/api/progress/overview')).body as {
       total: number;

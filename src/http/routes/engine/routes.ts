@@ -21,7 +21,7 @@ import {
 import { addMethodology, getMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
   indexResultsFor,
-  indexResultsJson,
+  indexResultsJsonYielding,
   JsonText,
   methodologiesFor,
   modelFor,
@@ -38,7 +38,7 @@ import {
 } from '../../../app/engine/queries.ts';
 import { STATUS_ORDER } from '../../../core/progress.ts';
 import { rows } from '../../../store/db.ts';
-import { type Cached, etagOf, negotiate, notModified, precompressed } from '../../compress.ts';
+import { type Cached, compressedFor, etagOf, negotiate, notModified } from '../../compress.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
 import { notFound } from '../../problem.ts';
 import type { App, ServerDeps } from '../../server.ts';
@@ -127,6 +127,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
    * (`precompressed`) and sent as it is, with `Vary: Accept-Encoding`.
    */
   const bodies = new Map<string, Cached>();
+  const building = new Map<string, Promise<Cached>>();
   async function sendCached(
     req: FastifyRequest,
     reply: FastifyReply,
@@ -137,23 +138,34 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
     let hit = bodies.get(key);
     if (!hit || hit.version !== engine.version) {
       const version = engine.version;
-      const built = await build();
-      const body = Buffer.from(built instanceof JsonText ? built.text : JSON.stringify(built));
-      const etag = createHash('sha1').update(body).digest('base64url').slice(0, 22);
-      if (bodies.size >= 500) bodies.clear();
-      hit = { version, etag, body, encoded: {} };
-      bodies.set(key, hit);
+      // Requests for the same body of the same version while it is being built wait for that build.
+      const inFlight = `${key}|${version}`;
+      let making = building.get(inFlight);
+      if (!making) {
+        making = (async () => {
+          const built = await build();
+          const body = built instanceof JsonText ? built.bytes() : Buffer.from(JSON.stringify(built));
+          const etag = createHash('sha1').update(body).digest('base64url').slice(0, 22);
+          const made: Cached = { version, etag, body, encoded: {} };
+          if (bodies.size >= 500) bodies.clear();
+          const now = bodies.get(key);
+          if (!now || Number(now.version) <= version) bodies.set(key, made);
+          return made;
+        })().finally(() => building.delete(inFlight));
+        building.set(inFlight, making);
+      }
+      hit = await making;
     }
     const encoding = negotiate(req.headers['accept-encoding'], hit.body.length);
     reply.header('vary', 'accept-encoding');
     reply.header('etag', etagOf(hit.etag, encoding));
     reply.header('cache-control', 'no-cache');
-    reply.header('x-engine-version', String(engine.version));
+    reply.header('x-engine-version', String(hit.version));
     if (notModified(req.headers['if-none-match'], hit.etag)) return reply.code(304).send();
     reply.type('application/json; charset=utf-8');
     if (encoding === 'identity') return reply.send(hit.body);
     reply.header('content-encoding', encoding);
-    return reply.send(precompressed(hit, encoding));
+    return reply.send(await compressedFor(hit, encoding));
   }
   /** The provenance of the latest values that are the units' own figures (one query). */
   async function addProvenance(r: OverviewSummary): Promise<void> {
@@ -400,7 +412,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       const engine = await current();
       const { period, version } = req.query;
       return sendCached(req, reply, engine, `index|${req.params.code}|${period ?? ''}|${version ?? ''}`, () =>
-        indexResultsJson(engine.model, req.params.code, req.query),
+        indexResultsJsonYielding(engine.model, req.params.code, req.query),
       );
     },
   );
