@@ -3,8 +3,17 @@
  * overview page): the content coding a browser accepts, compressed once per body and coding, one
  * strong ETag per coding, and If-None-Match.
  */
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { brotliCompress, brotliCompressSync, constants as zlib, gzip, gzipSync } from 'node:zlib';
+import {
+  brotliCompress,
+  brotliCompressSync,
+  createBrotliCompress,
+  createGzip,
+  constants as zlib,
+  gzip,
+  gzipSync,
+} from 'node:zlib';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -104,16 +113,76 @@ export async function compressedFor(hit: Cached, encoding: 'br' | 'gzip'): Promi
   });
   if (!hit.encoded[encoding]) {
     hit.encoded[encoding] = fast;
-    // The best setting afterwards, off the loop too; it replaces the fast copy when smaller.
-    if (encoding === 'gzip') {
-      gzip(hit.body, { level: 6 }, (err, best) => {
-        if (!err && best.length < fast.length) hit.encoded.gzip = best;
-      });
-    } else {
-      brotliCompress(hit.body, { params: { ...size, [zlib.BROTLI_PARAM_QUALITY]: 11 } }, (err, best) => {
-        if (!err && best.length < fast.length) hit.encoded.br = best;
-      });
-    }
+    improveLater(hit, encoding, fast);
   }
   return hit.encoded[encoding] ?? fast;
+}
+
+/** Compresses the body again at the best setting, off the loop; replaces `fast` when smaller. */
+function improveLater(hit: Cached, encoding: 'br' | 'gzip', fast: Buffer): void {
+  if (encoding === 'gzip') {
+    gzip(hit.body, { level: 6 }, (err, best) => {
+      if (!err && best.length < fast.length) hit.encoded.gzip = best;
+    });
+  } else {
+    const params = { [zlib.BROTLI_PARAM_SIZE_HINT]: hit.body.length, [zlib.BROTLI_PARAM_QUALITY]: 11 };
+    brotliCompress(hit.body, { params }, (err, best) => {
+      if (!err && best.length < fast.length) hit.encoded.br = best;
+    });
+  }
+}
+
+/** Output buffer of a compressing stream: large, so that a piece takes one trip to the thread pool. */
+const STREAM_CHUNK = 256 * 1024;
+
+/** The ETag hash of a body (also of one made in pieces, updated piece by piece). */
+export const bodyHash = (h: ReturnType<typeof createHash>) => h.digest('base64url').slice(0, 22);
+
+/**
+ * A body that arrives in pieces (a large engine read written in steps): hashed and kept as the
+ * pieces come and, for the coding the asking client accepts, compressed as they come too — a
+ * stream on the thread pool works on one piece while the next is written — so that little is
+ * left to compress when the last piece arrives.
+ */
+export async function cacheChunks(
+  version: number | string,
+  chunks: AsyncIterable<Buffer>,
+  encoding: 'br' | 'gzip' | 'identity',
+): Promise<Cached> {
+  const hash = createHash('sha1');
+  const parts: Buffer[] = [];
+  const z =
+    encoding === 'gzip'
+      ? createGzip({ level: 1, chunkSize: STREAM_CHUNK })
+      : encoding === 'br'
+        ? createBrotliCompress({ chunkSize: STREAM_CHUNK, params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })
+        : null;
+  const out: Buffer[] = [];
+  const compressed = z
+    ? new Promise<Buffer>((resolve, reject) => {
+        z.on('data', (b: Buffer) => out.push(b));
+        z.once('end', () => resolve(Buffer.concat(out)));
+        z.once('error', reject);
+      })
+    : null;
+  try {
+    for await (const c of chunks) {
+      hash.update(c);
+      parts.push(c);
+      z?.write(c);
+    }
+  } catch (e) {
+    z?.destroy();
+    throw e;
+  }
+  z?.end();
+  const hit: Cached = { version, etag: bodyHash(hash), body: Buffer.concat(parts), encoded: {} };
+  if (z && compressed && encoding !== 'identity') {
+    const fast = await compressed;
+    if (hit.body.length >= MIN_COMPRESS) {
+      hit.encoded[encoding] = fast;
+      improveLater(hit, encoding, fast);
+    }
+  }
+  return hit;
 }

@@ -989,37 +989,44 @@ const sameArray = (a: readonly unknown[], b: readonly unknown[]) =>
  * members that did not change since the previous body (IndexTextMemo).
  */
 export function indexResultsJson(m: Model, code: string, q: IndexResultsQuery): JsonText {
-  const steps = indexResultsSteps(m, code, q);
-  let r = steps.next();
-  while (!r.done) r = steps.next();
-  return r.value;
+  return new JsonText([...indexResultsChunks(m, code, q)]);
+}
+
+/** A JSON body arriving in pieces of UTF-8, in order. */
+export class JsonChunks {
+  constructor(readonly chunks: AsyncIterable<Buffer>) {}
 }
 
 /**
- * indexResultsJson in steps, giving the event loop back between them (after the sensitivity, then
- * every 32 units): a server answers other requests — whose database replies arrive meanwhile —
- * while it writes a 1.5 MB body, instead of making them wait for the whole of it.
+ * indexResultsJson in pieces, giving the event loop back between them (after the head, whose
+ * sensitivity may have been computed just now, then every 32 units): a server answers other
+ * requests — whose database replies arrive meanwhile — and compresses the pieces already written
+ * on its thread pool while it writes the rest of a 1.5 MB body.
  */
-export async function indexResultsJsonYielding(
-  m: Model,
-  code: string,
-  q: IndexResultsQuery,
-): Promise<JsonText> {
-  const steps = indexResultsSteps(m, code, q);
-  let r = steps.next();
-  while (!r.done) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    r = steps.next();
-  }
-  return r.value;
+export function indexResultsStream(m: Model, code: string, q: IndexResultsQuery): JsonChunks {
+  const steps = indexResultsChunks(m, code, q);
+  return new JsonChunks(
+    (async function* () {
+      for (const chunk of steps) {
+        yield chunk;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    })(),
+  );
 }
 
-function* indexResultsSteps(m: Model, code: string, q: IndexResultsQuery): Generator<void, JsonText> {
+const utf8 = (parts: ReadonlyArray<string | Buffer>) =>
+  Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+
+function* indexResultsChunks(m: Model, code: string, q: IndexResultsQuery): Generator<Buffer, void> {
   const { chosen, year, iy } = chooseIndexYear(m, code, q);
   const head = JSON.stringify(indexHead(chosen, year, iy));
   const res = iy?.result;
-  if (!iy || !res) return new JsonText(`${head.slice(0, -1)},"units":[]}`);
-  yield;
+  if (!iy || !res) {
+    yield Buffer.from(`${head.slice(0, -1)},"units":[]}`);
+    return;
+  }
+  yield Buffer.from(`${head.slice(0, -1)},"units":[`);
   const prev = previousRanks(m, iy);
   const sens = new Map((iy.sensitivity?.units ?? []).map((x) => [x.unit, x]));
   const strengths = new Map(res.strengths.map((x) => [x.unit, x]));
@@ -1041,16 +1048,25 @@ function* indexResultsSteps(m: Model, code: string, q: IndexResultsQuery): Gener
     members: new Array(nC * nU),
     strengths: new Map(),
   };
-  const units: Array<{ rank: number | null; code: string; org: Buffer; rest: string }> = [];
+  // Units by their rank at the root (none last), then code: the order of the body, known before
+  // any unit is written, so that the pieces can leave in order.
+  const rootRank = rootAt >= 0 ? res.nodes[res.root]!.rank : undefined;
+  const rankOf = (j: number) => {
+    const r = rootRank ? rootRank[j]! : Number.NaN;
+    return Number.isNaN(r) ? 1e9 : r;
+  };
+  const codeOf = (j: number) => m.cat.units[iy.units[j]!]!.code;
+  const order = Array.from({ length: nU }, (_, j) => j).sort(
+    (a, b) => rankOf(a) - rankOf(b) || (codeOf(a) < codeOf(b) ? -1 : 1),
+  );
+  let parts: Array<string | Buffer> = [];
   // A unit's members are joined once (one flat string), not appended one by one (a rope of
   // thousands of pieces that encoding the body would have to flatten).
   const members = new Array<string>(nC);
-  for (let j = 0; j < nU; j++) {
-    if (j % 32 === 31) yield;
+  for (let i = 0; i < nU; i++) {
+    const j = order[i]!;
     const unitCode = res.units[j]!;
-    const info = m.cat.units[iy.units[j]!]!;
     let top = '';
-    let topRank: number | null = null;
     for (let c = 0; c < nC; c++) {
       const ns = res.nodes[res.order[c]!]!;
       const raw = ns.raw[j]!;
@@ -1103,7 +1119,6 @@ function* indexResultsSteps(m: Model, code: string, q: IndexResultsQuery): Gener
         // The root member's fields after "raw" are the unit's top-level fields.
         const inner = member.slice(keys[c]!.length + 2, -1);
         top = inner.slice(inner.indexOf(',') + 1);
-        topRank = Number.isNaN(rank) ? null : rank;
       }
     }
     const s = rootAt >= 0 ? sens.get(unitCode) : undefined;
@@ -1120,23 +1135,19 @@ function* indexResultsSteps(m: Model, code: string, q: IndexResultsQuery): Gener
         ? swOld.text
         : `"strengths":${JSON.stringify(sw?.strengths ?? [])},"weaknesses":${JSON.stringify(sw?.weaknesses ?? [])}`;
     memo.strengths.set(unitCode, { of: sw, text: swText });
-    units.push({
-      rank: topRank,
-      code: info.code,
-      org: orgJson(m, iy.units[j]!),
-      rest: [',', top, ',"sensitivity":', sensJson, ',', swText, ',"nodes":{', members.join(','), '}}'].join(
-        '',
-      ),
-    });
+    parts.push(
+      i ? ',{"org_unit":' : '{"org_unit":',
+      orgJson(m, iy.units[j]!),
+      [',', top, ',"sensitivity":', sensJson, ',', swText, ',"nodes":{', members.join(','), '}}'].join(''),
+    );
+    if (i % 32 === 31) {
+      yield utf8(parts);
+      parts = [];
+    }
   }
   memos.set(memoKey, memo);
-  units.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.code < b.code ? -1 : 1));
-  const parts: Array<string | Buffer> = [`${head.slice(0, -1)},"units":[`];
-  units.forEach((u, i) => {
-    parts.push(i ? ',{"org_unit":' : '{"org_unit":', u.org, u.rest);
-  });
   parts.push(']}');
-  return new JsonText(parts);
+  yield utf8(parts);
 }
 
 type Strengths = {

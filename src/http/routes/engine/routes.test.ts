@@ -359,6 +359,32 @@ describe('composite index', () => {
     expect(byCode['DTI-QUAN-HUYEN']).toEqual([2023, 2024]);
   });
 
+  it('index results written in pieces and compressed as they come are, in every coding, the JSON of the result objects', async () => {
+    const { engineOf } = await import('../../../app/engine/engine.ts');
+    const { indexResultsFor } = await import('../../../app/engine/queries.ts');
+    const engine = await engineOf(t.store);
+    const codings = [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+      ['identity', (b: Buffer) => b],
+    ] as const;
+    // The first request of a body builds it in pieces, compressed in its coding: brotli for one, gzip for the other.
+    for (const [url, order] of [
+      ['/api/index/DTI-SO-NGANH/results', codings],
+      ['/api/index/DTI-QUAN-HUYEN/results?period=2023', [codings[1], codings[0], codings[2]]],
+    ] as const) {
+      const q = url.includes('period') ? { period: '2023' } : {};
+      const code = url.split('/')[3]!;
+      const expected = JSON.stringify(await indexResultsFor(t.store.db, engine.model, code, q));
+      for (const [enc, decode] of order) {
+        const r = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': enc } });
+        expect(r.statusCode).toBe(200);
+        expect(r.headers['content-encoding']).toBe(enc === 'identity' ? undefined : enc);
+        expect(decode(r.rawPayload).toString('utf8')).toBe(expected);
+      }
+    }
+  });
+
   it('gives scores, ranks (ties share the best), rank changes and rank intervals for the provinces', async () => {
     const r = (await get('/api/index/DTI-TINH/results?period=2023')).body;
     expect(r.methodology).toMatchObject({ code: 'DTI-TINH', version: '922-2022', root: 'DTI' });

@@ -21,7 +21,8 @@ import {
 import { addMethodology, getMethodology, zMethodologyInput } from '../../../app/engine/methodologies.ts';
 import {
   indexResultsFor,
-  indexResultsJsonYielding,
+  indexResultsStream,
+  JsonChunks,
   JsonText,
   methodologiesFor,
   modelFor,
@@ -38,7 +39,15 @@ import {
 } from '../../../app/engine/queries.ts';
 import { STATUS_ORDER } from '../../../core/progress.ts';
 import { rows } from '../../../store/db.ts';
-import { type Cached, compressedFor, etagOf, negotiate, notModified } from '../../compress.ts';
+import {
+  bodyHash,
+  type Cached,
+  cacheChunks,
+  compressedFor,
+  etagOf,
+  negotiate,
+  notModified,
+} from '../../compress.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
 import { notFound } from '../../problem.ts';
 import type { App, ServerDeps } from '../../server.ts';
@@ -144,9 +153,18 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       if (!making) {
         making = (async () => {
           const built = await build();
-          const body = built instanceof JsonText ? built.bytes() : Buffer.from(JSON.stringify(built));
-          const etag = createHash('sha1').update(body).digest('base64url').slice(0, 22);
-          const made: Cached = { version, etag, body, encoded: {} };
+          let made: Cached;
+          if (built instanceof JsonChunks) {
+            // Compressed as it is written, in the coding this client accepts.
+            made = await cacheChunks(
+              version,
+              built.chunks,
+              negotiate(req.headers['accept-encoding'], Infinity),
+            );
+          } else {
+            const body = built instanceof JsonText ? built.bytes() : Buffer.from(JSON.stringify(built));
+            made = { version, etag: bodyHash(createHash('sha1').update(body)), body, encoded: {} };
+          }
           if (bodies.size >= 500) bodies.clear();
           const now = bodies.get(key);
           if (!now || Number(now.version) <= version) bodies.set(key, made);
@@ -412,7 +430,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
       const engine = await current();
       const { period, version } = req.query;
       return sendCached(req, reply, engine, `index|${req.params.code}|${period ?? ''}|${version ?? ''}`, () =>
-        indexResultsJsonYielding(engine.model, req.params.code, req.query),
+        indexResultsStream(engine.model, req.params.code, req.query),
       );
     },
   );
