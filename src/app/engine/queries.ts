@@ -970,7 +970,10 @@ const orgBytes = new WeakMap<
 
 function orgJson(m: Model, u: number): Buffer {
   let byUnit = orgBytes.get(m);
-  if (!byUnit) orgBytes.set(m, (byUnit = new Map()));
+  if (!byUnit) {
+    byUnit = new Map();
+    orgBytes.set(m, byUnit);
+  }
   const info = m.cat.units[u]!;
   const hit = byUnit.get(u);
   if (hit && hit.code === info.code && hit.name === info.nameVi && hit.level === info.level) return hit.bytes;
@@ -1036,7 +1039,10 @@ function* indexResultsChunks(m: Model, code: string, q: IndexResultsQuery): Gene
   const nU = res.units.length;
   const nC = res.order.length;
   let memos = indexTextMemos.get(m);
-  if (!memos) indexTextMemos.set(m, (memos = new Map()));
+  if (!memos) {
+    memos = new Map();
+    indexTextMemos.set(m, memos);
+  }
   const memoKey = `${iy.key}|${chosen.id}`;
   let old = memos.get(memoKey);
   if (old && !(sameArray(old.units, iy.units) && sameArray(old.order, res.order))) old = undefined;

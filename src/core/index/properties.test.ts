@@ -193,7 +193,10 @@ describe('properties', () => {
           const f = decimals === undefined ? 0 : 10 ** decimals;
           const key = (v: number) => (f === 0 || !Number.isFinite(v) ? v : Math.round(v * f) / f);
           x.forEach((v, i) => {
-            if (Number.isNaN(v)) return expect(r[i]).toBeNaN();
+            if (Number.isNaN(v)) {
+              expect(r[i]).toBeNaN();
+              return;
+            }
             const k = key(v);
             const better = x.filter((w) => !Number.isNaN(w) && (higher ? key(w) > k : key(w) < k)).length;
             expect(r[i]).toBe(1 + better);
