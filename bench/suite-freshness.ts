@@ -128,30 +128,35 @@ async function measure(ctx: Context, url: string, ds: Dataset, label: 'city' | '
         poller.once('error', reject);
         poller.postMessage(msg);
       });
-    await ask({ before: true });
+    // Stopped with the measurement, also when it fails (a live worker would keep the process up).
+    const stopPoller = () => poller.terminate();
+    const failed = (e: unknown) => stopPoller().then(() => Promise.reject(e));
+    await ask({ before: true }).catch(failed);
     const [cur] = await store.query<{ version: number }>(
       'select version from data_value where indicator_id = $1 and org_unit_id = $2 and period = $3 and disagg = $4',
       [2, leaf + 1, ds.periods[p], ''],
     );
     t = performance.now();
     const t0 = performance.timeOrigin + t;
-    await store.db.transaction((tx) =>
-      setValue(tx, 'bench', {
-        indicator: ind,
-        org_unit: ds.units.code[leaf]!,
-        period: ds.periods[p]!,
-        value: Math.round(old * 3 * 100) / 100,
-        provenance: 'synthetic',
-        version: cur!.version,
-      }),
-    );
+    await store.db
+      .transaction((tx) =>
+        setValue(tx, 'bench', {
+          indicator: ind,
+          org_unit: ds.units.code[leaf]!,
+          period: ds.periods[p]!,
+          value: Math.round(old * 3 * 100) / 100,
+          provenance: 'synthetic',
+          version: cur!.version,
+        }),
+      )
+      .catch(failed);
     const approveMs = performance.now() - t;
     // What the approving engine recomputed and wrote, with its phases (catch-up, read, compute, persist).
     const approval = engine.stats.last;
     // Each endpoint polled back to back on its own by the client thread: a conditional request (the
     // ETag of the body before) where the endpoint has one, so that an unchanged answer is a 304 and
     // the time measured is the server's, not the client reading the same body again.
-    const answer = await ask({ poll: true }).finally(() => poller.terminate());
+    const answer = await ask({ poll: true }).finally(stopPoller);
     const seen = Object.fromEntries(Object.entries(answer.seen ?? {}).map(([k, v]) => [k, v - t0]));
     const polls = answer.polls ?? {};
     const headersAt = Object.fromEntries(

@@ -165,6 +165,8 @@ export async function cacheChunks(
         z.once('error', reject);
       })
     : null;
+  // Awaited below; a failure before that point must not count as an unhandled rejection.
+  compressed?.catch(() => {});
   try {
     for await (const c of chunks) {
       hash.update(c);
