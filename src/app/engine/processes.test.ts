@@ -70,6 +70,8 @@ describe('two engines on one database', () => {
     const truth = await fresh(a);
     expect(fingerprint(ea.model)).toBe(truth);
     expect(fingerprint(eb.model)).toBe(truth);
+    // The approvals' index rows are written just after their commits (write-behind): wait for them.
+    await Promise.all([ea.settled(), eb.settled()]);
     expect(await a.db.transaction((tx) => persistAll(tx, ea.model))).toEqual({
       computed: 0,
       statuses: 0,
@@ -92,7 +94,9 @@ describe('two engines on one database', () => {
     expect(reader.stats.last!.source).toBe('catch-up');
     expect(reader.stats.last!.indexRows).toBe(9);
     expect(sensitivityReady(reader.model.index.get(key)!)).toBe(false);
-    // Read late, it is the writer's: every stored row of the year equals the reader's model.
+    // Read late, it is the writer's: every stored row of the year equals the reader's model (once
+    // the writer's write-behind of its index rows is done).
+    await writer.settled();
     const stored = await indexTable(a, idx.id, '2023');
     expect(Object.keys(stored).length).toBe(9);
     expect(rowsByKey(indexRowsOf(reader.model, reader.model.index.get(key)!))).toEqual(stored);
@@ -112,6 +116,8 @@ describe('two engines on one database', () => {
     const truth = await fresh(b);
     expect(fingerprint(ea.model)).toBe(truth);
     expect(fingerprint(eb.model)).toBe(truth);
+    // Every approval's index rows are written just after its commit (write-behind): wait for them.
+    await Promise.all([ea.settled(), eb.settled()]);
     expect(await b.db.transaction((tx) => persistAll(tx, eb.model))).toEqual({
       computed: 0,
       statuses: 0,
