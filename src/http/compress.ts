@@ -68,24 +68,23 @@ export function notModified(header: string | undefined, hash: string): boolean {
 export function precompressed(hit: Cached, encoding: 'br' | 'gzip'): Buffer {
   const done = hit.encoded[encoding];
   if (done) return done;
-  if (encoding === 'gzip') {
-    // Level 1 at once (a large engine body — index results — is several megabytes: level 6 takes
-    // three to four times as long on the request that first asks for it), level 6 off the loop.
-    const fast = gzipSync(hit.body, { level: 1 });
-    hit.encoded.gzip = fast;
-    gzip(hit.body, { level: 6 }, (err, best) => {
-      if (!err && best.length < fast.length) hit.encoded.gzip = best;
-    });
-    return fast;
-  }
-  const size = { [zlib.BROTLI_PARAM_SIZE_HINT]: hit.body.length };
-  const quick = brotliCompressSync(hit.body, { params: { ...size, [zlib.BROTLI_PARAM_QUALITY]: 4 } });
-  hit.encoded.br = quick;
-  brotliCompress(hit.body, { params: { ...size, [zlib.BROTLI_PARAM_QUALITY]: 11 } }, (err, best) => {
-    if (!err && best.length < quick.length) hit.encoded.br = best;
-  });
-  return quick;
+  // The fast setting at once (a large engine body — index results — is several megabytes: gzip
+  // level 6 takes three to four times as long on the request that first asks for it).
+  const fast =
+    encoding === 'gzip'
+      ? gzipSync(hit.body, FAST_GZIP)
+      : brotliCompressSync(hit.body, { params: fastBrotli(hit.body.length) });
+  hit.encoded[encoding] = fast;
+  improveLater(hit, encoding, fast);
+  return fast;
 }
+
+/** The fast settings of a first compression: gzip level 1, brotli quality 4. */
+const FAST_GZIP = { level: 1 };
+const fastBrotli = (size?: number) => ({
+  ...(size === undefined ? {} : { [zlib.BROTLI_PARAM_SIZE_HINT]: size }),
+  [zlib.BROTLI_PARAM_QUALITY]: 4,
+});
 
 /** Bodies from this size are first compressed off the event loop (compressedFor). */
 const ASYNC_COMPRESS = 128 * 1024;
@@ -102,11 +101,10 @@ export async function compressedFor(hit: Cached, encoding: 'br' | 'gzip'): Promi
   hit.pending ??= {};
   const running = hit.pending[encoding];
   if (running) return running;
-  const size = { [zlib.BROTLI_PARAM_SIZE_HINT]: hit.body.length };
   const first =
     encoding === 'gzip'
-      ? gzipAsync(hit.body, { level: 1 })
-      : brotliAsync(hit.body, { params: { ...size, [zlib.BROTLI_PARAM_QUALITY]: 4 } });
+      ? gzipAsync(hit.body, FAST_GZIP)
+      : brotliAsync(hit.body, { params: fastBrotli(hit.body.length) });
   hit.pending[encoding] = first;
   const fast = await first.finally(() => {
     delete hit.pending?.[encoding];
@@ -153,9 +151,9 @@ export async function cacheChunks(
   const parts: Buffer[] = [];
   const z =
     encoding === 'gzip'
-      ? createGzip({ level: 1, chunkSize: STREAM_CHUNK })
+      ? createGzip({ ...FAST_GZIP, chunkSize: STREAM_CHUNK })
       : encoding === 'br'
-        ? createBrotliCompress({ chunkSize: STREAM_CHUNK, params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })
+        ? createBrotliCompress({ chunkSize: STREAM_CHUNK, params: fastBrotli() })
         : null;
   const out: Buffer[] = [];
   const compressed = z

@@ -919,23 +919,15 @@ function indexHead(chosen: MethodologyInfo, year: number, iy: IndexYear | undefi
   };
 }
 
-/**
- * A JSON body already serialised (sent as it is): one text, or its parts in order — texts and
- * UTF-8 bytes already encoded — so that a large body is encoded piece by piece and a part that did
- * not change since the last body (a unit's name) is not encoded again.
- */
+/** A JSON body already serialised, as its pieces of UTF-8 in order (indexResultsJson). */
 export class JsonText {
-  readonly parts: ReadonlyArray<string | Buffer>;
-  constructor(text: string | ReadonlyArray<string | Buffer>) {
-    this.parts = typeof text === 'string' ? [text] : text;
-  }
-  get text(): string {
-    return this.parts.map((x) => (typeof x === 'string' ? x : x.toString('utf8'))).join('');
-  }
+  constructor(readonly parts: readonly Buffer[]) {}
   /** The UTF-8 body. */
   bytes(): Buffer {
-    if (this.parts.length === 1 && typeof this.parts[0] === 'string') return Buffer.from(this.parts[0]);
-    return Buffer.concat(this.parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+    return Buffer.concat(this.parts);
+  }
+  get text(): string {
+    return this.bytes().toString('utf8');
   }
 }
 

@@ -23,7 +23,6 @@ import {
   indexResultsFor,
   indexResultsStream,
   JsonChunks,
-  JsonText,
   methodologiesFor,
   modelFor,
   overview,
@@ -162,7 +161,7 @@ export default async function engineRoutes(app: App, { store }: ServerDeps): Pro
               negotiate(req.headers['accept-encoding'], Infinity),
             );
           } else {
-            const body = built instanceof JsonText ? built.bytes() : Buffer.from(JSON.stringify(built));
+            const body = Buffer.from(JSON.stringify(built));
             made = { version, etag: bodyHash(createHash('sha1').update(body)), body, encoded: {} };
           }
           if (bodies.size >= 500) bodies.clear();
