@@ -20,21 +20,22 @@ const pct = (xs: number[], p: number) => {
 
 /** The database's own time for one of the 7 requests' SQL (EXPLAIN ANALYZE, warm), for the profile. */
 async function explainMs(url: string, inds: string[], unit: string, years: number[]): Promise<number> {
-  const { valueWhere, VALUE_COLUMNS, VALUE_FROM } = await import('../src/app/catalogue/values.ts');
+  const { valueCsvBatchSql, valueWhere, withSubtreePath } = await import('../src/app/catalogue/values.ts');
   const { PgDialect } = await import('drizzle-orm/pg-core');
   const { sql } = await import('drizzle-orm');
-  const where = valueWhere({
-    indicators: inds,
-    subtree: unit,
-    period_from: String(years[0]),
-    period_to: String(years.at(-1)),
-  });
-  const q = new PgDialect().sqlToQuery(
-    sql`explain (analyze, format json) select ${VALUE_COLUMNS} from ${VALUE_FROM} where ${where} and v.id > ${0} order by v.id limit ${5000}`,
-  );
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
+    const store = await openStore({ databaseUrl: url });
+    const f = await withSubtreePath(store.db, {
+      indicators: inds,
+      subtree: unit,
+      period_from: String(years[0]),
+      period_to: String(years.at(-1)),
+    }).finally(() => store.close());
+    const q = new PgDialect().sqlToQuery(
+      sql`explain (analyze, format json) ${valueCsvBatchSql(valueWhere(f), 0, 5000)}`,
+    );
     let ms = 0;
     for (let k = 0; k < 5; k++) {
       const r = await c.query(q.sql, q.params);

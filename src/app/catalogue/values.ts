@@ -3,11 +3,12 @@
  * history. Writes use optimistic versions: a writer names the version it saw, and a stale write gets
  * 409 with the current state, never a silent overwrite. Nothing is deleted: a value is archived.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { ChisoError } from '../../core/errors.ts';
 import { formatPeriod, periodEnd, periodStart } from '../../core/period.ts';
 import { foldVi } from '../../core/text.ts';
 import { checkValue } from '../../core/values.ts';
+import { csvLine } from '../../formats/csv.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import { notifyApproved } from '../engine/notify.ts';
@@ -260,7 +261,11 @@ export interface ValueFilter {
   follow_lineage?: boolean | undefined;
   /** Unit-subtree paths in which the caller may see draft and submitted values. */
   draft_scopes?: string[] | undefined;
+  /** The subtree's path when already looked up (`withSubtreePath`); null: no such unit. */
+  subtree_path?: string | null | undefined;
 }
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function valueWhere(f: ValueFilter) {
   const parts = [sql`v.archived_at is null`];
@@ -281,7 +286,10 @@ export function valueWhere(f: ValueFilter) {
         select id from pre)`);
     } else parts.push(sql`u.code = ${f.org_unit}`);
   }
-  if (f.subtree) parts.push(sql`u.path like (select path from org_unit where code = ${f.subtree}) || '%'`);
+  if (f.subtree_path !== undefined)
+    parts.push(f.subtree_path === null ? sql`false` : sql`u.path like ${`${likeEscape(f.subtree_path)}%`}`);
+  else if (f.subtree)
+    parts.push(sql`u.path like (select path from org_unit where code = ${f.subtree}) || '%'`);
   if (f.level) parts.push(sql`u.level = ${f.level}`);
   if (f.group) parts.push(sql`i.group_code = ${f.group}`);
   if (f.period) parts.push(sql`v.period = ${formatPeriod(periodOf(f.period))}`);
@@ -310,7 +318,7 @@ export async function listValues(
   f: ValueFilter,
   page: { limit: number; offset: number },
 ): Promise<{ items: ValueOut[]; total: number }> {
-  const where = valueWhere(f);
+  const where = valueWhere(await withSubtreePath(ex, f));
   const [c] = await rows<{ n: number }>(ex, sql`select count(*)::int as n from ${VALUE_FROM} where ${where}`);
   const items = await rows<ValueOut>(
     ex,
@@ -320,18 +328,134 @@ export async function listValues(
   return { items, total: c?.n ?? 0 };
 }
 
-/** All matching values in id order, in batches (for CSV and exports that must not hold everything). */
-export async function* iterateValues(ex: Executor, f: ValueFilter, batch = 5000): AsyncGenerator<ValueOut[]> {
+/** The values CSV's columns, in order (GET /api/values.csv). */
+export const VALUE_CSV = [
+  'indicator_code',
+  'indicator_name_vi',
+  'period',
+  'org_unit_code',
+  'org_unit_name_vi',
+  'org_level',
+  'disagg',
+  'value',
+  'unit_of_measure',
+  'provenance',
+  'status',
+  'source_document',
+  'comment',
+  'version',
+] as const satisfies ReadonlyArray<keyof ValueOut>;
+
+/** The SQL of each CSV column (text ones; `value` and `version` are numbers). */
+const CSV_TEXT_SQL = {
+  indicator_code: sql`i.code`,
+  indicator_name_vi: sql`i.name_vi`,
+  period: sql`v.period`,
+  org_unit_code: sql`u.code`,
+  org_unit_name_vi: sql`u.name_vi`,
+  org_level: sql`u.level`,
+  disagg: sql`v.disagg`,
+  unit_of_measure: sql`i.unit`,
+  provenance: sql`v.provenance`,
+  status: sql`v.status`,
+  source_document: sql`d.code`,
+  comment: sql`v.comment`,
+} as const;
+
+/** A text cell as `csvCell` writes it, for text that does not need the formula guard: quoted when it holds a quote, comma or line break. */
+const csvTextSql = (x: ReturnType<typeof sql>) =>
+  sql`case when ${x} is null then '' when ${x} ~ ${'[",\r\n]'} then '"' || replace(${x}, '"', '""') || '"' else ${x} end`;
+
+/**
+ * When the database's own text of a row could differ from `csvCell`'s, the row is written in
+ * JavaScript instead: a text cell that starts like a formula (the guard depends on JavaScript's
+ * Number()), or a number that PostgreSQL prints otherwise (exponents, -0, non-finite, or digits
+ * that do not read back as the same double).
+ */
+const CSV_FALLBACK_SQL = sql`(${sql.join(
+  Object.values(CSV_TEXT_SQL).map((x) => sql`coalesce(${x} ~ ${'^[-=+@\t\r]'}, false)`),
+  sql` or `,
+)} or (v.value is not null and not (n.vt ~ '^-?[0-9]+([.][0-9]+)?$' and n.vt <> '-0' and n.vt::float8 = v.value)))`;
+
+const CSV_LINE_SQL = sql`${sql.join(
+  VALUE_CSV.map((k) =>
+    k === 'value'
+      ? sql`coalesce(n.vt, '')`
+      : k === 'version'
+        ? sql`v.version::text`
+        : csvTextSql(CSV_TEXT_SQL[k]),
+  ),
+  sql` || ',' || `,
+)} || ${'\r\n'}`;
+
+/**
+ * One batch of CSV lines: the next `batch` matching values after id `after`, cut into segments
+ * that each start with at most one row for JavaScript to write (`hard_id`), then the text of the
+ * following rows written by the database, in id order.
+ */
+export const valueCsvBatchSql = (where: SQL, after: number, batch: number) =>
+  sql`with r as (
+        select v.id, ${CSV_FALLBACK_SQL} as hard, ${CSV_LINE_SQL} as line
+          from ${VALUE_FROM} cross join lateral (select v.value::text as vt) n
+         where ${where} and v.id > ${after} order by v.id limit ${batch}),
+      s as (select id, hard, line, sum(hard::int) over (order by id) as seg from r)
+      select min(id) filter (where hard) as hard_id,
+             coalesce(string_agg(line, '' order by id) filter (where not hard), '') as text,
+             count(*)::int as n, max(id) as last
+        from s group by seg order by seg`;
+
+/**
+ * All matching values as the lines of the values CSV (no header), in id order, in batches. The
+ * database writes each line (one text per batch, no per-row objects); the rare row whose text
+ * PostgreSQL would write differently from `csvCell` (see CSV_FALLBACK_SQL) is read as columns and
+ * written by `csvLine`, so the bytes are those of `csvLine` over VALUE_CSV for every row.
+ */
+export async function* valueCsvLines(
+  ex: Executor,
+  filter: ValueFilter,
+  batch = 5000,
+): AsyncGenerator<string> {
+  const f = await withSubtreePath(ex, filter);
   const where = valueWhere(f);
   let after = 0;
   for (;;) {
-    const items = await rows<ValueOut>(
+    const segs = await rows<{ hard_id: number | null; text: string; n: number; last: number }>(
       ex,
-      sql`select ${VALUE_COLUMNS} from ${VALUE_FROM} where ${where} and v.id > ${after} order by v.id limit ${batch}`,
+      valueCsvBatchSql(where, after, batch),
     );
-    if (items.length === 0) return;
-    yield items;
-    after = items[items.length - 1]!.id;
-    if (items.length < batch) return;
+    let n = 0;
+    for (const s of segs) {
+      n += s.n;
+      after = Math.max(after, Number(s.last));
+    }
+    if (n === 0) return;
+    const hardIds = segs.flatMap((s) => (s.hard_id === null ? [] : [Number(s.hard_id)]));
+    const hard = new Map<number, ValueOut>();
+    if (hardIds.length)
+      for (const r of await rows<ValueOut>(
+        ex,
+        sql`select ${VALUE_COLUMNS} from ${VALUE_FROM} where v.id in (${sql.join(
+          hardIds.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      ))
+        hard.set(Number(r.id), r);
+    let out = '';
+    for (const s of segs) {
+      if (s.hard_id !== null) out += csvLine(VALUE_CSV.map((k) => hard.get(Number(s.hard_id))![k]));
+      out += s.text;
+    }
+    yield out;
+    if (n < batch) return;
   }
+}
+
+/**
+ * The filter with its subtree's path looked up first, so that the values query selects the units
+ * by a constant prefix (the path index) rather than by a pattern known only when it runs.
+ */
+export async function withSubtreePath(ex: Executor, f: ValueFilter): Promise<ValueFilter> {
+  if (!f.subtree || f.subtree_path !== undefined) return f;
+  const [u] = await rows<{ path: string }>(ex, sql`select path from org_unit where code = ${f.subtree}`);
+  return { ...f, subtree_path: u?.path ?? null };
 }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type CsvCell, csvChunks } from '../../formats/csv.ts';
+import { BOM, type CsvCell, csvChunks, csvLine } from '../../formats/csv.ts';
 import { rows, type Store } from '../../store/db.ts';
 import type { ScopeResolver } from '../policies/index.ts';
 
@@ -41,6 +41,28 @@ export async function sendCsv<T>(
   reply.header('content-type', 'text/csv; charset=utf-8');
   reply.header('content-disposition', `attachment; filename="${filename}"`);
   return reply.send(Readable.from(csvChunks(columns, replay())));
+}
+
+/**
+ * Sends CSV whose lines are already written (a header row, then text chunks of whole lines),
+ * streamed. Like `sendCsv`, the first chunk is read before anything is sent.
+ */
+export async function sendCsvText(
+  reply: FastifyReply,
+  filename: string,
+  header: readonly string[],
+  chunks: AsyncIterable<string>,
+): Promise<FastifyReply> {
+  const it = chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  const body = async function* () {
+    yield BOM + csvLine([...header]) + (first.done ? '' : first.value);
+    if (first.done) return;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  };
+  reply.header('content-type', 'text/csv; charset=utf-8');
+  reply.header('content-disposition', `attachment; filename="${filename}"`);
+  return reply.send(Readable.from(body()));
 }
 
 /** Pages through a list function, for CSV downloads of lists without holding them all at once. */

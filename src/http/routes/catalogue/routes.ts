@@ -54,11 +54,12 @@ import {
 import {
   archiveValue,
   getValue,
-  iterateValues,
   listValues,
   setValue,
   type ValueFilter,
   valueHistory,
+  VALUE_CSV,
+  valueCsvLines,
   valueWhere,
 } from '../../../app/catalogue/values.ts';
 import { exportTableXlsx } from '../../../app/exchange/excel.ts';
@@ -75,7 +76,7 @@ import { periodOf } from '../../../app/catalogue/refs.ts';
 import { policy, scopeRoots } from '../../policies/index.ts';
 import { notFound } from '../../problem.ts';
 import type { App, ServerDeps } from '../../server.ts';
-import { actorOf, pages, sendCsv, unitsFrom, zPage } from '../common.ts';
+import { actorOf, pages, sendCsv, sendCsvText, unitsFrom, zPage } from '../common.ts';
 
 const zBool = z
   .enum(['true', 'false', '1', '0'])
@@ -154,22 +155,6 @@ const TARGET_CSV = [
   'baseline_value',
   'source_document',
   'quote',
-] as const;
-const VALUE_CSV = [
-  'indicator_code',
-  'indicator_name_vi',
-  'period',
-  'org_unit_code',
-  'org_unit_name_vi',
-  'org_level',
-  'disagg',
-  'value',
-  'unit_of_measure',
-  'provenance',
-  'status',
-  'source_document',
-  'comment',
-  'version',
 ] as const;
 const INDICATOR_CSV = [
   'code',
@@ -665,7 +650,7 @@ export default async function catalogueRoutes(app: App, { store }: ServerDeps): 
       config: { policy: policy.public() },
     },
     async (req, reply) =>
-      sendCsv(reply, 'values.csv', cols(VALUE_CSV), iterateValues(db, valueFilter(req, req.query))),
+      sendCsvText(reply, 'values.csv', VALUE_CSV, valueCsvLines(db, valueFilter(req, req.query))),
   );
   app.get(
     '/api/values.xlsx',
