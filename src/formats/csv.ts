@@ -8,12 +8,17 @@ export type CsvCell = string | number | boolean | null | undefined;
 
 export const BOM = '\uFEFF';
 
+/** 1 at the char codes of =, +, -, @, tab and carriage return (a formula's first character). */
+const FORMULA_START = new Uint8Array(65);
+for (const c of '=+-@\t\r') FORMULA_START[c.charCodeAt(0)] = 1;
+const NEEDS_QUOTES = /[",\r\n]/;
+
 export function csvCell(v: CsvCell): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s) && Number.isNaN(Number(s))) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = typeof v === 'string' ? v : String(v);
+  if (FORMULA_START[s.charCodeAt(0)] === 1 && Number.isNaN(Number(s))) s = `'${s}`;
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export const csvLine = (cells: CsvCell[]): string => `${cells.map(csvCell).join(',')}\r\n`;

@@ -1,6 +1,7 @@
 /**
- * The values CSV written by the database (`valueCsvLines`) must be byte for byte what `csvLine`
- * writes for the same rows: numbers as JavaScript prints them, the formula guard, quoting.
+ * The values CSV's fast writer (`valueCsvLines`: only the CSV's columns, no cell array per row, the
+ * subtree by its path) must be byte for byte what `csvLine` writes for the full rows: numbers,
+ * the formula guard, quoting, batches, order.
  */
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
@@ -18,7 +19,7 @@ import {
 } from './values.ts';
 
 let store: Store;
-let ids: { indicator: number; unit: number; unitCode: string };
+let ids: { indicator: number; unit: number; unitCode: string; documents: number[] };
 beforeAll(async () => {
   store = await openDemoStore();
   const [i] = await rows<{ id: number }>(store.db, sql`select id from indicator where code = 'KTXH-01'`);
@@ -26,7 +27,8 @@ beforeAll(async () => {
     store.db,
     sql`select id, code from org_unit where parent_id is not null order by code limit 1`,
   );
-  ids = { indicator: i!.id, unit: u!.id, unitCode: u!.code };
+  const docs = await rows<{ id: number }>(store.db, sql`select id from document order by id limit 3`);
+  ids = { indicator: i!.id, unit: u!.id, unitCode: u!.code, documents: docs.map((d) => d.id) };
 });
 afterAll(() => store.close());
 
@@ -98,7 +100,7 @@ describe('valueCsvLines', () => {
     let round = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ value: fc.option(number), comment: fc.option(tricky), disagg: tricky }), {
+        fc.array(fc.record({ value: fc.option(number), comment: fc.option(tricky), disagg: tricky, doc: fc.nat(4) }), {
           minLength: 1,
           maxLength: 25,
         }),
@@ -109,10 +111,10 @@ describe('valueCsvLines', () => {
           let k = 0;
           for (const it of items)
             await store.db.execute(
-              sql`insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value, provenance, status, comment, changed_by)
+              sql`insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value, provenance, status, comment, source_document_id, changed_by)
                   values (${ids.indicator}, ${ids.unit}, '2031', '2031-01-01', ${`${pgText(it.disagg)}|${tag}|${k++}`},
                           ${floatText(it.value)}::float8, 'synthetic', 'approved',
-                          ${it.comment === null ? null : pgText(it.comment)}, 'test')`,
+                          ${it.comment === null ? null : pgText(it.comment)}, ${ids.documents[it.doc] ?? null}, 'test')`,
             );
           const f: ValueFilter = { org_unit: ids.unitCode, period: '2031' };
           const mine = sql`u.code = ${ids.unitCode} and v.period = '2031'`;

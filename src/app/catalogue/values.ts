@@ -8,7 +8,7 @@ import { ChisoError } from '../../core/errors.ts';
 import { formatPeriod, periodEnd, periodStart } from '../../core/period.ts';
 import { foldVi } from '../../core/text.ts';
 import { checkValue } from '../../core/values.ts';
-import { csvLine } from '../../formats/csv.ts';
+import { csvCell } from '../../formats/csv.ts';
 import { type Executor, rows } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import { notifyApproved } from '../engine/notify.ts';
@@ -346,107 +346,101 @@ export const VALUE_CSV = [
   'version',
 ] as const satisfies ReadonlyArray<keyof ValueOut>;
 
-/** The SQL of each CSV column (text ones; `value` and `version` are numbers). */
-const CSV_TEXT_SQL = {
-  indicator_code: sql`i.code`,
-  indicator_name_vi: sql`i.name_vi`,
-  period: sql`v.period`,
-  org_unit_code: sql`u.code`,
-  org_unit_name_vi: sql`u.name_vi`,
-  org_level: sql`u.level`,
-  disagg: sql`v.disagg`,
-  unit_of_measure: sql`i.unit`,
-  provenance: sql`v.provenance`,
-  status: sql`v.status`,
-  source_document: sql`d.code`,
-  comment: sql`v.comment`,
-} as const;
-
-/** A text cell as `csvCell` writes it, for text that does not need the formula guard: quoted when it holds a quote, comma or line break. */
-const csvTextSql = (x: ReturnType<typeof sql>) =>
-  sql`case when ${x} is null then '' when ${x} ~ ${'[",\r\n]'} then '"' || replace(${x}, '"', '""') || '"' else ${x} end`;
-
 /**
- * When the database's own text of a row could differ from `csvCell`'s, the row is written in
- * JavaScript instead: a text cell that starts like a formula (the guard depends on JavaScript's
- * Number()), or a number that PostgreSQL prints otherwise (exponents, -0, non-finite, or digits
- * that do not read back as the same double).
- */
-const CSV_FALLBACK_SQL = sql`(${sql.join(
-  Object.values(CSV_TEXT_SQL).map((x) => sql`coalesce(${x} ~ ${'^[-=+@\t\r]'}, false)`),
-  sql` or `,
-)} or (v.value is not null and not (n.vt ~ '^-?[0-9]+([.][0-9]+)?$' and n.vt <> '-0' and n.vt::float8 = v.value)))`;
-
-const CSV_LINE_SQL = sql`${sql.join(
-  VALUE_CSV.map((k) =>
-    k === 'value'
-      ? sql`coalesce(n.vt, '')`
-      : k === 'version'
-        ? sql`v.version::text`
-        : csvTextSql(CSV_TEXT_SQL[k]),
-  ),
-  sql` || ',' || `,
-)} || ${'\r\n'}`;
-
-/**
- * One batch of CSV lines: the next `batch` matching values after id `after`, cut into segments
- * that each start with at most one row for JavaScript to write (`hard_id`), then the text of the
- * following rows written by the database, in id order.
+ * One batch of the CSV: the next `batch` matching values after id `after`, in id order — the
+ * value's own columns only; the indicator's, unit's and document's text is looked up once by id.
  */
 export const valueCsvBatchSql = (where: SQL, after: number, batch: number) =>
-  sql`with r as (
-        select v.id, ${CSV_FALLBACK_SQL} as hard, ${CSV_LINE_SQL} as line
-          from ${VALUE_FROM} cross join lateral (select v.value::text as vt) n
-         where ${where} and v.id > ${after} order by v.id limit ${batch}),
-      s as (select id, hard, line, sum(hard::int) over (order by id) as seg from r)
-      select min(id) filter (where hard) as hard_id,
-             coalesce(string_agg(line, '' order by id) filter (where not hard), '') as text,
-             count(*)::int as n, max(id) as last
-        from s group by seg order by seg`;
+  sql`select v.id, v.indicator_id, v.org_unit_id, v.period, v.disagg, v.value, v.provenance, v.status,
+             v.source_document_id, v.comment, v.version
+        from ${VALUE_FROM} where ${where} and v.id > ${after} order by v.id limit ${batch}`;
+
+interface CsvRow {
+  id: number;
+  indicator_id: number;
+  org_unit_id: number;
+  period: string;
+  disagg: string;
+  value: number | null;
+  provenance: string;
+  status: string;
+  source_document_id: number | null;
+  comment: string | null;
+  version: number;
+}
+
+/** CSV cells written once per id: an indicator's code and name, its unit of measure; a unit's code, name and level; a document's code. */
+interface CellCache {
+  indicator: Map<number, string>;
+  measure: Map<number, string>;
+  unit: Map<number, string>;
+  document: Map<number, string>;
+}
+
+/** Adds to the cache the cells of the batch's indicators, units and documents not in it yet (one query). */
+async function lookUpCells(ex: Executor, cache: CellCache, items: CsvRow[]): Promise<void> {
+  const missing = (ids: Iterable<number>, have: Map<number, string>) =>
+    [...new Set(ids)].filter((id) => !have.has(id)).map((id) => sql`${id}`);
+  const ind = missing(
+    items.map((r) => Number(r.indicator_id)),
+    cache.indicator,
+  );
+  const unit = missing(
+    items.map((r) => Number(r.org_unit_id)),
+    cache.unit,
+  );
+  const doc = missing(
+    items.flatMap((r) => (r.source_document_id === null ? [] : [Number(r.source_document_id)])),
+    cache.document,
+  );
+  const parts = [
+    ind.length &&
+      sql`select 0 as kind, id, array[code, name_vi, unit] as cells from indicator where id in (${sql.join(ind, sql`, `)})`,
+    unit.length &&
+      sql`select 1 as kind, id, array[code, name_vi, level] as cells from org_unit where id in (${sql.join(unit, sql`, `)})`,
+    doc.length && sql`select 2 as kind, id, array[code] as cells from document where id in (${sql.join(doc, sql`, `)})`,
+  ].filter((q): q is SQL => q !== 0);
+  if (parts.length === 0) return;
+  for (const r of await rows<{ kind: number; id: number; cells: Array<string | null> }>(
+    ex,
+    sql.join(parts, sql` union all `),
+  )) {
+    const id = Number(r.id);
+    if (r.kind === 0) {
+      cache.indicator.set(id, `${csvCell(r.cells[0])},${csvCell(r.cells[1])}`);
+      cache.measure.set(id, csvCell(r.cells[2]));
+    } else (r.kind === 1 ? cache.unit : cache.document).set(id, r.cells.map(csvCell).join(','));
+  }
+}
 
 /**
- * All matching values as the lines of the values CSV (no header), in id order, in batches. The
- * database writes each line (one text per batch, no per-row objects); the rare row whose text
- * PostgreSQL would write differently from `csvCell` (see CSV_FALLBACK_SQL) is read as columns and
- * written by `csvLine`, so the bytes are those of `csvLine` over VALUE_CSV for every row.
+ * All matching values as the lines of the values CSV (no header: `VALUE_CSV` is its header), in id
+ * order, one text per batch — the bytes of `csvLine` over VALUE_CSV for every row
+ * (property-tested). Each row is read as its own few columns; the cells of its indicator (code,
+ * name; unit of measure), unit (code, name, level) and document are written once per id, so a
+ * large answer makes few strings and objects per row.
  */
 export async function* valueCsvLines(
   ex: Executor,
   filter: ValueFilter,
   batch = 5000,
 ): AsyncGenerator<string> {
-  const f = await withSubtreePath(ex, filter);
-  const where = valueWhere(f);
+  const where = valueWhere(await withSubtreePath(ex, filter));
+  const cache: CellCache = { indicator: new Map(), measure: new Map(), unit: new Map(), document: new Map() };
   let after = 0;
   for (;;) {
-    const segs = await rows<{ hard_id: number | null; text: string; n: number; last: number }>(
-      ex,
-      valueCsvBatchSql(where, after, batch),
-    );
-    let n = 0;
-    for (const s of segs) {
-      n += s.n;
-      after = Math.max(after, Number(s.last));
-    }
-    if (n === 0) return;
-    const hardIds = segs.flatMap((s) => (s.hard_id === null ? [] : [Number(s.hard_id)]));
-    const hard = new Map<number, ValueOut>();
-    if (hardIds.length)
-      for (const r of await rows<ValueOut>(
-        ex,
-        sql`select ${VALUE_COLUMNS} from ${VALUE_FROM} where v.id in (${sql.join(
-          hardIds.map((id) => sql`${id}`),
-          sql`, `,
-        )})`,
-      ))
-        hard.set(Number(r.id), r);
+    const items = await rows<CsvRow>(ex, valueCsvBatchSql(where, after, batch));
+    if (items.length === 0) return;
+    await lookUpCells(ex, cache, items);
     let out = '';
-    for (const s of segs) {
-      if (s.hard_id !== null) out += csvLine(VALUE_CSV.map((k) => hard.get(Number(s.hard_id))![k]));
-      out += s.text;
+    for (const r of items) {
+      const ind = Number(r.indicator_id);
+      const doc = r.source_document_id === null ? '' : cache.document.get(Number(r.source_document_id));
+      out += `${cache.indicator.get(ind)},${csvCell(r.period)},${cache.unit.get(Number(r.org_unit_id))},${csvCell(r.disagg)},${csvCell(r.value)},${cache.measure.get(ind)},${csvCell(r.provenance)},${csvCell(r.status)},${doc},${csvCell(r.comment)},${r.version}\r\n`;
     }
     yield out;
-    if (n < batch) return;
+    after = Number(items[items.length - 1]!.id);
+    if (items.length < batch) return;
   }
 }
 
