@@ -30,7 +30,7 @@ export const METHODS: Record<string, string> = {
   web_initial_js_kb_gzip:
     "`vite build --manifest` of src/web; the sum of the gzip (level 9) sizes of the JavaScript the overview loads first: the entry chunk, its static imports, and the overview route's chunk with its static imports when it is lazy.",
   lighthouse_performance:
-    'The lighthouse 12 npm package driving Debian chromium (--headless --no-sandbox --disable-gpu) on the overview page served by the chiso server; default (mobile, simulated throttling) performance category score × 100.',
+    'The lighthouse 12 npm package driving Debian chromium (--headless --no-sandbox --disable-gpu) on the overview page served by the chiso server; default (mobile, simulated throttling) performance category score × 100 of the median run: Lighthouse runs 5 times (3 in --quick; `BENCH_LIGHTHOUSE_RUNS`) and its own `computeMedianRun` picks the run closest to the median FCP and TTI, as the Lighthouse variability guide advises; every run’s score is in the detail.',
   startup_ms_demo:
     '`node bin/chiso.mjs serve` with the demo on PGlite: from process start to the "chiso ready" line, on a fresh data folder (migrations and demo load) and again on the existing folder.',
   rss_mb_city:
