@@ -7,6 +7,10 @@ declare module 'autocannon' {
       duration?: number;
       headers?: Record<string, string>;
       requests?: { method?: string; path: string }[];
+      /** A run before sampling starts, not in the results. */
+      warmup?: { connections?: number; duration?: number };
+      /** Worker threads that send the requests (0: this thread). */
+      workers?: number;
     }
     interface Histogram {
       average: number;

@@ -37,6 +37,11 @@ async function settle(url: string): Promise<void> {
 /** What every browser sends (Chromium, Firefox, Safari): the API and the static files are asked alike. */
 export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 
+/**
+ * One autocannon run: first a warm-up at the same 64 connections (autocannon's `warmup`, not
+ * sampled: the JIT, the connections and the server's caches settle), then `seconds` of sampling.
+ * The API, the static files and the ceiling get the same.
+ */
 async function cannon(url: string, paths: string[], seconds: number): Promise<Load> {
   await settle(url);
   return new Promise((resolve, reject) => {
@@ -45,6 +50,8 @@ async function cannon(url: string, paths: string[], seconds: number): Promise<Lo
         url,
         connections: 64,
         duration: seconds,
+        warmup: { connections: 64, duration: Math.max(2, Math.round(seconds / 3)) },
+        workers: 1,
         headers: { 'accept-encoding': BROWSER_ACCEPT_ENCODING },
         requests: paths.map((path) => ({ method: 'GET', path })),
       },
