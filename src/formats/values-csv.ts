@@ -133,41 +133,58 @@ function headerWhere(header: HeaderMap): Readonly<Partial<Record<ValueField, str
   return w;
 }
 
+/**
+ * The cells of one record being read into a ValueRow, with the faults found so far. A class
+ * rather than closures made per row: the loader's keep-names helper renames every closure each
+ * time it is made, a cost paid on every row of a large file.
+ */
+class RecordCells {
+  readonly errors: ChisoErrorInit[] = [];
+  constructor(
+    readonly cells: string[],
+    readonly header: HeaderMap,
+    readonly where: Partial<Record<ValueField, string>>,
+    readonly line: number,
+    readonly file: string,
+  ) {}
+  take<T>(r: CellResult<T>, fallback: T): T {
+    if (r.ok) return r.value;
+    this.errors.push({ ...r.error, file: this.file, row: this.line });
+    return fallback;
+  }
+  /** A text cell of a present column (undefined when the file has no such column). */
+  text(f: ValueField): string | null | undefined {
+    const i = this.header.index[f];
+    if (i === undefined) return undefined;
+    return this.take(parseTextCell(this.where[f]!, this.cells[i] ?? ''), null);
+  }
+  key(f: ValueField): string {
+    return (this.text(f) ?? '').trim();
+  }
+}
+
 /** Builds a ValueRow from the cells of one record, collecting every cell fault. */
 export function valueRowFromCells(cells: string[], header: HeaderMap, line: number, file: string): ValueRow {
-  const errors: ChisoErrorInit[] = [];
   const where = headerWhere(header);
-  const idx = header.index;
-  const take = <T>(r: CellResult<T>, fallback: T): T => {
-    if (r.ok) return r.value;
-    errors.push({ ...r.error, file, row: line });
-    return fallback;
-  };
-  // A text cell of a present column (undefined when the file has no such column).
-  const text = (f: ValueField): string | null | undefined => {
-    const i = idx[f];
-    if (i === undefined) return undefined;
-    return take(parseTextCell(where[f]!, cells[i] ?? ''), null);
-  };
-  const key = (f: ValueField): string => (text(f) ?? '').trim();
-  const vi = idx.value;
+  const c = new RecordCells(cells, header, where, line, file);
+  const vi = header.index.value;
   const row: ValueRow = {
     line,
     where,
-    indicator: key('indicator'),
-    period: key('period'),
-    org_unit: key('org_unit'),
-    disagg: key('disagg'),
-    value: take(parseNumberCell(where.value!, vi === undefined ? '' : (cells[vi] ?? '')), null),
-    errors,
+    indicator: c.key('indicator'),
+    period: c.key('period'),
+    org_unit: c.key('org_unit'),
+    disagg: c.key('disagg'),
+    value: c.take(parseNumberCell(where.value!, vi === undefined ? '' : (cells[vi] ?? '')), null),
+    errors: c.errors,
   };
-  const prov = text('provenance');
+  const prov = c.text('provenance');
   if (prov) row.provenance = prov.trim();
-  const status = text('status');
+  const status = c.text('status');
   if (status) row.status = status.trim();
-  const doc = text('source_document');
+  const doc = c.text('source_document');
   if (doc !== undefined) row.source_document = doc;
-  const comment = text('comment');
+  const comment = c.text('comment');
   if (comment !== undefined) row.comment = comment;
   return row;
 }

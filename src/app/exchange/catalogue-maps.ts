@@ -90,27 +90,47 @@ export interface StagedRow {
 }
 
 /** Checks a row against the catalogue. Returns the staged row, or the row's faults. */
+/**
+ * The faults of one row being checked. A class rather than closures made per row: the loader's
+ * keep-names helper renames every closure each time it is made, a cost paid on every row.
+ */
+class RowCheck {
+  readonly errors: ChisoErrorInit[];
+  /** Fields whose cells already failed while reading (most rows have none). */
+  readonly bad: Set<unknown> | null;
+  constructor(
+    readonly row: ValueRow,
+    readonly file: string,
+  ) {
+    this.errors = row.errors.length > 0 ? [...row.errors] : [];
+    this.bad = this.errors.length > 0 ? new Set(this.errors.map((e) => e.field ?? e.column)) : null;
+  }
+  col(f: ValueField): string {
+    return this.row.where?.[f] ?? f;
+  }
+  fail(f: ValueField, code: string, vi: string, en: string): void {
+    this.errors.push({ code, file: this.file, row: this.row.line, column: this.col(f), field: f, vi, en });
+  }
+  required(f: 'indicator' | 'org_unit' | 'period', vi: string, en: string): boolean {
+    const row = this.row;
+    if (row[f] !== '' || this.bad?.has(this.col(f)) || this.bad?.has(f)) return row[f] !== '';
+    this.fail(f, 'import.blank_key', `${vi} trống.`, `${en} is blank.`);
+    return false;
+  }
+}
+
 export function checkRow(
   maps: CatalogueMaps,
   row: ValueRow,
   file: string,
 ): { ok: true; row: StagedRow } | { ok: false; errors: ChisoErrorInit[] } {
-  const errors: ChisoErrorInit[] = row.errors.length > 0 ? [...row.errors] : [];
-  const col = (f: ValueField): string => row.where?.[f] ?? f;
-  const fail = (f: ValueField, code: string, vi: string, en: string) =>
-    errors.push({ code, file, row: row.line, column: col(f), field: f, vi, en });
-  // Fields whose cells already failed while reading (most rows have none).
-  const bad: Set<unknown> | null = errors.length > 0 ? new Set(errors.map((e) => e.field ?? e.column)) : null;
-  const required = (f: 'indicator' | 'org_unit' | 'period', vi: string, en: string): boolean => {
-    if (row[f] !== '' || bad?.has(col(f)) || bad?.has(f)) return row[f] !== '';
-    fail(f, 'import.blank_key', `${vi} trống.`, `${en} is blank.`);
-    return false;
-  };
+  const check = new RowCheck(row, file);
+  const { errors, bad } = check;
   let ind: (IndicatorRef & { unit: string }) | undefined;
-  if (required('indicator', 'Mã chỉ tiêu', 'The indicator code')) {
+  if (check.required('indicator', 'Mã chỉ tiêu', 'The indicator code')) {
     ind = maps.indicators.get(row.indicator);
     if (!ind)
-      fail(
+      check.fail(
         'indicator',
         'indicator.unknown',
         `Không có chỉ tiêu với mã '${row.indicator}'.`,
@@ -118,10 +138,10 @@ export function checkRow(
       );
   }
   let unit: UnitRef | undefined;
-  if (required('org_unit', 'Mã đơn vị', 'The org unit code')) {
+  if (check.required('org_unit', 'Mã đơn vị', 'The org unit code')) {
     unit = maps.units.get(row.org_unit);
     if (!unit)
-      fail(
+      check.fail(
         'org_unit',
         'org_unit.unknown',
         `Không có đơn vị với mã '${row.org_unit}'.`,
@@ -132,24 +152,24 @@ export function checkRow(
   let start = '';
   let end = '';
   let ptype: string | null = null;
-  if (required('period', 'Kỳ báo cáo', 'The period')) {
+  if (check.required('period', 'Kỳ báo cáo', 'The period')) {
     const p = readPeriod(maps, row.period);
     if (p.ok) {
       period = p.period;
       start = p.start;
       end = p.end;
       ptype = p.type;
-    } else fail('period', p.code, p.vi, p.en);
+    } else check.fail('period', p.code, p.vi, p.en);
   }
   if (ind && ptype && ptype !== ind.period_type)
-    fail(
+    check.fail(
       'period',
       'value.period_type',
       `Chỉ tiêu '${ind.code}' báo cáo theo kỳ '${ind.period_type}', không nhận kỳ '${row.period}'.`,
       `Indicator '${ind.code}' is reported per '${ind.period_type}', not for period '${row.period}'.`,
     );
   if (ind && unit && ind.levels.length > 0 && !ind.levels.includes(unit.level))
-    fail(
+    check.fail(
       'org_unit',
       'value.level_not_allowed',
       `Chỉ tiêu '${ind.code}' không áp dụng cho cấp '${unit.level}' của đơn vị '${unit.code}'.`,
@@ -160,36 +180,36 @@ export function checkRow(
     period &&
     ((unit.valid_to && unit.valid_to < start) || (unit.valid_from && unit.valid_from > end))
   )
-    fail(
+    check.fail(
       'org_unit',
       'value.unit_not_valid',
       `Đơn vị '${unit.code}' không tồn tại trong kỳ ${period} (hiệu lực ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
       `Unit '${unit.code}' did not exist in period ${period} (valid ${unit.valid_from ?? '…'} – ${unit.valid_to ?? '…'}).`,
     );
-  if (ind && !bad?.has(col('value'))) {
+  if (ind && !bad?.has(check.col('value'))) {
     try {
       checkValue(ind, row.value);
     } catch (e) {
       if (!isChisoError(e)) throw e;
-      fail('value', e.code, e.vi, e.en);
+      check.fail('value', e.code, e.vi, e.en);
     }
   }
   if (row.disagg.length > 200)
-    fail(
+    check.fail(
       'disagg',
       'import.disagg_too_long',
       'Phân tổ dài quá 200 ký tự.',
       'The disaggregation is longer than 200 characters.',
     );
   if (row.provenance !== undefined && !(PROVENANCES as readonly string[]).includes(row.provenance))
-    fail(
+    check.fail(
       'provenance',
       'value.provenance',
       `Nguồn gốc '${row.provenance}' không hợp lệ (${PROVENANCES.join(', ')}).`,
       `Provenance '${row.provenance}' is not valid (${PROVENANCES.join(', ')}).`,
     );
   if (row.status !== undefined && !(VALUE_STATUSES as readonly string[]).includes(row.status))
-    fail(
+    check.fail(
       'status',
       'value.status',
       `Trạng thái '${row.status}' không hợp lệ (${VALUE_STATUSES.join(', ')}).`,
@@ -199,7 +219,7 @@ export function checkRow(
   if (row.source_document) {
     docId = maps.documents.get(row.source_document) ?? null;
     if (docId === null)
-      fail(
+      check.fail(
         'source_document',
         'source_document.unknown',
         `Không có văn bản với mã '${row.source_document}'.`,
@@ -207,7 +227,7 @@ export function checkRow(
       );
   }
   if (row.comment && row.comment.length > 4000)
-    fail(
+    check.fail(
       'comment',
       'import.comment_too_long',
       'Ghi chú dài quá 4000 ký tự.',
