@@ -187,6 +187,9 @@ async function duplicateRejections(tx: Tx, maps: CatalogueMaps, file: string, li
  * comment and document, and its provenance and status unless its figure changes.
  */
 async function classify(tx: Tx, provenance: string, status: string): Promise<void> {
+  // A row count and rough distributions are all the join and the grouping need: a sample of 3,000
+  // rows (statistics target 10) instead of 30,000 — about 12 ms instead of 90 on 50,000 staged rows.
+  await tx.execute(sql`set local default_statistics_target = 10`);
   await tx.execute(sql`analyze ${STAGE}`);
   await tx.execute(sql`create temp table exchange_plan on commit drop as
     select line, indicator_id, org_unit_id, period, period_start, disagg, value,
