@@ -100,10 +100,13 @@ describe('valueCsvLines', () => {
     let round = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ value: fc.option(number), comment: fc.option(tricky), disagg: tricky, doc: fc.nat(4) }), {
-          minLength: 1,
-          maxLength: 25,
-        }),
+        fc.array(
+          fc.record({ value: fc.option(number), comment: fc.option(tricky), disagg: tricky, doc: fc.nat(4) }),
+          {
+            minLength: 1,
+            maxLength: 25,
+          },
+        ),
         fc.integer({ min: 1, max: 9 }),
         async (items, batch) => {
           round++;

@@ -398,7 +398,8 @@ async function lookUpCells(ex: Executor, cache: CellCache, items: CsvRow[]): Pro
       sql`select 0 as kind, id, array[code, name_vi, unit] as cells from indicator where id in (${sql.join(ind, sql`, `)})`,
     unit.length &&
       sql`select 1 as kind, id, array[code, name_vi, level] as cells from org_unit where id in (${sql.join(unit, sql`, `)})`,
-    doc.length && sql`select 2 as kind, id, array[code] as cells from document where id in (${sql.join(doc, sql`, `)})`,
+    doc.length &&
+      sql`select 2 as kind, id, array[code] as cells from document where id in (${sql.join(doc, sql`, `)})`,
   ].filter((q): q is SQL => q !== 0);
   if (parts.length === 0) return;
   for (const r of await rows<{ kind: number; id: number; cells: Array<string | null> }>(
