@@ -23,15 +23,25 @@ export function csvCell(v: CsvCell): string {
 
 export const csvLine = (cells: CsvCell[]): string => `${cells.map(csvCell).join(',')}\r\n`;
 
-/** Streams a header and rows as CSV text chunks. */
-export async function* csvChunks<T>(
-  columns: Array<{ key: string; get: (row: T) => CsvCell }>,
+export type CsvColumn<T> = { key: string; get: (row: T) => CsvCell };
+
+/** Streams the lines of rows (no header) as CSV text chunks, one per non-empty batch. */
+export async function* csvRows<T>(
+  columns: Array<CsvColumn<T>>,
   rows: AsyncIterable<T[]> | Iterable<T[]>,
 ): AsyncGenerator<string> {
-  yield BOM + csvLine(columns.map((c) => c.key));
   for await (const batch of rows) {
     let out = '';
     for (const r of batch) out += csvLine(columns.map((c) => c.get(r)));
     if (out) yield out;
   }
+}
+
+/** Streams a header and rows as CSV text chunks. */
+export async function* csvChunks<T>(
+  columns: Array<CsvColumn<T>>,
+  rows: AsyncIterable<T[]> | Iterable<T[]>,
+): AsyncGenerator<string> {
+  yield BOM + csvLine(columns.map((c) => c.key));
+  yield* csvRows(columns, rows);
 }

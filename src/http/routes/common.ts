@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { BOM, type CsvCell, csvChunks, csvLine } from '../../formats/csv.ts';
+import { BOM, type CsvColumn, csvLine, csvRows } from '../../formats/csv.ts';
 import { rows, type Store } from '../../store/db.ts';
 import type { ScopeResolver } from '../policies/index.ts';
 
@@ -23,29 +23,23 @@ export const actorOf = (req: FastifyRequest): string => req.principal?.username 
  * Sends CSV built from batches of rows, streamed. The first batch is read before anything is sent,
  * so that a rejected filter (a bad period, say) becomes a 4xx problem, not a 200 cut short.
  */
-export async function sendCsv<T>(
+export function sendCsv<T>(
   reply: FastifyReply,
   filename: string,
-  columns: Array<{ key: string; get: (row: T) => CsvCell }>,
+  columns: Array<CsvColumn<T>>,
   batches: AsyncIterable<T[]> | Iterable<T[]>,
 ): Promise<FastifyReply> {
-  const it = (async function* () {
-    for await (const b of batches) yield b;
-  })();
-  const first = await it.next();
-  const replay = async function* () {
-    if (first.done) return;
-    yield first.value;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-  };
-  reply.header('content-type', 'text/csv; charset=utf-8');
-  reply.header('content-disposition', `attachment; filename="${filename}"`);
-  return reply.send(Readable.from(csvChunks(columns, replay())));
+  return sendCsvText(
+    reply,
+    filename,
+    columns.map((c) => c.key),
+    csvRows(columns, batches),
+  );
 }
 
 /**
  * Sends CSV whose lines are already written (a header row, then text chunks of whole lines),
- * streamed. Like `sendCsv`, the first chunk is read before anything is sent.
+ * streamed. The first chunk is read before anything is sent (see `sendCsv`).
  */
 export async function sendCsvText(
   reply: FastifyReply,
