@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testDbKind } from '../../../test/db.ts';
 import { openDemoStore } from '../../../test/fixtures.ts';
 import { isChisoError } from '../../core/errors.ts';
 import { rows, type Store } from '../../store/db.ts';
@@ -210,6 +211,60 @@ describe('bulk import of values (CSV, JSON)', () => {
     expect(e.errors[0]).toMatchObject({ code: 'import.duplicate_row', row: n + 2 });
     expect(e.errors[0]!.en).toContain(`Line ${n + 2} repeats line 2`);
   });
+
+  // PostgreSQL only: PGlite has one connection, so no other transaction can hold a key meanwhile.
+  it.runIf(testDbKind === 'postgres')(
+    'a new value another transaction commits while the import waits for its key is updated, not refused or doubled',
+    async () => {
+      const store = await demo();
+      const other = await store.pool!.connect();
+      try {
+        // Another writer holds CD-01 / 79 / 2019 uncommitted: the import's plan does not see it.
+        await other.query('begin');
+        await other.query(
+          `insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value, provenance, changed_by)
+           select i.id, u.id, '2019', '2019-01-01', '', 7, 'entered', 'other' from indicator i, org_unit u
+           where i.code = 'CD-01' and u.code = '79'`,
+        );
+        const importing = importValues(
+          store,
+          'tester',
+          `${HEADER}KQ-HOTICH,2019,79,,1200,\nCD-01,2019,79,,41.5,from the file\n`,
+          'csv',
+        );
+        // The import's INSERT waits on the other writer's key: then that writer commits.
+        let waiting = 0;
+        for (let k = 0; k < 200 && waiting === 0; k++) {
+          await new Promise((r) => setTimeout(r, 25));
+          const [w] = await store.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and query ilike 'insert into data_value%'`,
+          );
+          waiting = w!.n;
+        }
+        expect(waiting).toBe(1);
+        await other.query('commit');
+        const summary = await importing;
+        expect(summary).toMatchObject({ rows: 2, created: 2, rejected_count: 0 });
+      } finally {
+        other.release();
+      }
+      expect(await currentValue(store, 'CD-01', '79', '2019')).toMatchObject({
+        value: 41.5,
+        version: 2,
+        provenance: 'imported',
+        comment: 'from the file',
+      });
+      expect(await currentValue(store, 'KQ-HOTICH', '79', '2019')).toMatchObject({ value: 1200, version: 1 });
+      const [h] = await rows<{ value: number; changed_by: string }>(
+        store.db,
+        sql`select h.value, h.changed_by from data_value_history h join data_value v on v.id = h.data_value_id
+            join indicator i on i.id = v.indicator_id join org_unit u on u.id = v.org_unit_id
+            where i.code = 'CD-01' and u.code = '79' and v.period = '2019'`,
+      );
+      expect(h).toEqual({ value: 7, changed_by: 'other' });
+    },
+  );
 
   it('round-trips: export → import into another database → identical export', async () => {
     const a = await demo();

@@ -7,8 +7,9 @@
  *    per batch. Only one batch is held in memory.
  * 3. The database finds duplicate keys (two rows of the file for the same value, reported with both
  *    lines), then compares every staged row with the current value: created, updated or unchanged.
- * 4. Unless it is a dry run and only when no row was rejected, one INSERT … ON CONFLICT DO UPDATE …
- *    WHERE changed writes everything, and one audit entry records the file's SHA-256 and the summary.
+ * 4. Unless it is a dry run and only when no row was rejected, one INSERT writes the new values and
+ *    one UPDATE … WHERE changed the changed ones (`write`); one audit entry records the file's SHA-256
+ *    and the summary.
  * Everything happens in one transaction: a rejected file changes nothing.
  *
  * Fields the file does not give keep their current value on existing rows: without a `comment`
@@ -212,7 +213,53 @@ async function classify(tx: Tx, provenance: string, status: string): Promise<voi
         and d.period = s.period and d.disagg = s.disagg) c`);
 }
 
+/**
+ * Writes the plan. New values go in with a plain INSERT and changed ones with an UPDATE: an
+ * `INSERT … ON CONFLICT DO UPDATE` of every row costs its speculative insertion on each new row
+ * (EXPLAIN ANALYZE of 50,000 new rows on PostgreSQL 18: 1,212 ms in the insert node against 480 ms
+ * for the plain INSERT; the foreign-key checks, ~700 ms, are the same for both and for COPY).
+ *
+ * The plan found no row for the new values' keys. A transaction that has committed one since (a
+ * concurrent import or entry) makes the plain INSERT fail on the unique key: the savepoint is then
+ * rolled back and every planned row goes through `upsert`, which updates such a row instead.
+ */
 async function write(tx: Tx, actor: string): Promise<void> {
+  try {
+    await tx.transaction(async (sp) => {
+      await sp.execute(sql`insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value,
+          provenance, status, comment, source_document_id, changed_by)
+        select indicator_id, org_unit_id, period, period_start, disagg, value, f_provenance, f_status, f_comment,
+          f_source_document_id, ${actor}
+        from ${PLAN} where action = 'create' order by line`);
+    });
+  } catch (e) {
+    if (sqlState(e) !== '23505') throw e;
+    await upsert(tx, actor);
+    return;
+  }
+  // The same conditions as the upsert's: a row changed since the plan was made is compared again as
+  // it is now (READ COMMITTED re-checks the WHERE on the newest version), and left alone if equal.
+  await tx.execute(sql`update data_value d set value = p.value, provenance = p.f_provenance, status = p.f_status,
+      comment = p.f_comment, source_document_id = p.f_source_document_id, version = d.version + 1,
+      changed_by = ${actor}, archived_at = null, updated_at = now()
+    from ${PLAN} p
+    where p.action = 'update' and d.indicator_id = p.indicator_id and d.org_unit_id = p.org_unit_id
+      and d.period = p.period and d.disagg = p.disagg
+      and (d.value is distinct from p.value
+        or d.provenance is distinct from p.f_provenance
+        or d.status is distinct from p.f_status
+        or d.comment is distinct from p.f_comment
+        or d.source_document_id is distinct from p.f_source_document_id
+        or d.archived_at is not null)`);
+}
+
+/** The SQLSTATE of a database error (Drizzle wraps the driver's error: the code is on its cause). */
+function sqlState(e: unknown): string | undefined {
+  return (e as { code?: string })?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
+}
+
+/** Every planned row in one upsert: the path taken when a new value's key was taken meanwhile. */
+async function upsert(tx: Tx, actor: string): Promise<void> {
   await tx.execute(sql`insert into data_value (indicator_id, org_unit_id, period, period_start, disagg, value,
       provenance, status, comment, source_document_id, changed_by)
     select indicator_id, org_unit_id, period, period_start, disagg, value, f_provenance, f_status, f_comment,
