@@ -232,9 +232,9 @@ describe('bulk import of values (CSV, JSON)', () => {
           `${HEADER}KQ-HOTICH,2019,79,,1200,\nCD-01,2019,79,,41.5,from the file\n`,
           'csv',
         );
-        // The import's INSERT waits on the other writer's key: then that writer commits.
+        // The import's INSERT waits on the other writer's key (up to 30 s on a busy machine): then that writer commits.
         let waiting = 0;
-        for (let k = 0; k < 200 && waiting === 0; k++) {
+        for (let k = 0; k < 1200 && waiting === 0; k++) {
           await new Promise((r) => setTimeout(r, 25));
           const [w] = await store.query<{ n: number }>(
             `select count(*)::int as n from pg_stat_activity
