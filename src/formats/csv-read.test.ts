@@ -2,6 +2,7 @@ import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitBytes } from '../../test/bytes.ts';
 import { isChisoError } from '../core/errors.ts';
 import { csvRecords } from './csv-read.ts';
 
@@ -52,7 +53,7 @@ describe('csvRecords', () => {
       }
       return out;
     };
-    const read = async (chunks: Buffer[]) => {
+    const read = async (chunks: Uint8Array[]) => {
       const out: Array<{ line: number; cells: string[] }> = [];
       try {
         for await (const r of csvRecords(chunks, { file: 'x.csv' })) out.push(r);
@@ -91,16 +92,7 @@ describe('csvRecords', () => {
       }));
     await fc.assert(
       fc.asyncProperty(file, async ({ text, cuts }) => {
-        const bytes = Buffer.from(text);
-        const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let from = 0;
-        for (const c of at) {
-          chunks.push(bytes.subarray(from, c));
-          from = c;
-        }
-        chunks.push(bytes.subarray(from));
-        expect(await read(chunks)).toEqual(reference(text));
+        expect(await read(splitBytes(Buffer.from(text), cuts))).toEqual(reference(text));
       }),
       { numRuns: 400 },
     );

@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { splitBytes } from '../../test/bytes.ts';
 import { isChisoError } from '../core/errors.ts';
 import { type Dhis2Ids, readAdx, readDhis2Xml } from './dhis2.ts';
 import type { ValueRow } from './value-row.ts';
@@ -32,18 +33,6 @@ async function events(chunks: string[]): Promise<XmlEvent[]> {
 async function all<T>(g: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of g) out.push(x);
-  return out;
-}
-/** Splits bytes at the given cut points. */
-function split(b: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((x, y) => x - y);
-  const out: Uint8Array[] = [];
-  let last = 0;
-  for (const c of at) {
-    out.push(b.subarray(last, c));
-    last = c;
-  }
-  out.push(b.subarray(last));
   return out;
 }
 
@@ -188,13 +177,15 @@ describe('xmlEvents', () => {
         fc.array(fc.nat(), { maxLength: 4 }),
         async (cutAt, flips, cuts) => {
           const truncated = b.slice(0, cutAt);
-          const r1 = await all(readAdx(bytes(split(truncated, cuts)), ids, 'cut.adx.xml')).catch(
+          const r1 = await all(readAdx(bytes(splitBytes(truncated, cuts)), ids, 'cut.adx.xml')).catch(
             (e: unknown) => e,
           );
           expect(isChisoError(r1), String(r1)).toBe(true);
           const bad = b.slice();
           for (const [i, v] of flips) bad[i] = v;
-          const r2 = await all(readAdx(bytes(split(bad, cuts)), ids, 'bad.adx.xml')).catch((e: unknown) => e);
+          const r2 = await all(readAdx(bytes(splitBytes(bad, cuts)), ids, 'bad.adx.xml')).catch(
+            (e: unknown) => e,
+          );
           if (!Array.isArray(r2)) expect(isChisoError(r2), String(r2)).toBe(true);
         },
       ),
