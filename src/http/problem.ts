@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ChisoError, type ChisoErrorInit, isChisoError } from '../core/errors.ts';
+import { sqlState } from '../store/db.ts';
 
 export interface Problem {
   type: string;
@@ -109,9 +110,7 @@ export function toChisoError(err: unknown): ChisoError {
     });
   }
   // Database constraint violations that slipped past validation are the caller's fault.
-  // Drizzle wraps the driver's error (DrizzleQueryError): the SQLSTATE is on its cause.
-  const pgCode =
-    (err as { code?: string })?.code ?? (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+  const pgCode = sqlState(err);
   if (pgCode === '23505') {
     return new ChisoError({
       code: 'conflict.duplicate',

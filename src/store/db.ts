@@ -233,6 +233,11 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   };
 }
 
+/** The SQLSTATE of a database error (Drizzle wraps the driver's error: the code is on its cause). */
+export function sqlState(e: unknown): string | undefined {
+  return (e as { code?: string })?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
+}
+
 /** Runs a Drizzle `sql` query on a database or transaction handle and returns its rows. */
 export async function rows<T = Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]> {
   const r = (await ex.execute(query)) as unknown as { rows: T[] };

@@ -22,7 +22,7 @@ import { type Hashed, hashing, type InputSource } from '../../formats/utf8.ts';
 import type { Rejection, ValueRow } from '../../formats/value-row.ts';
 import { readValuesCsv } from '../../formats/values-csv.ts';
 import { readValuesJson } from '../../formats/values-json.ts';
-import { type Executor, rows, type Store, type Tx } from '../../store/db.ts';
+import { type Executor, rows, type Store, sqlState, type Tx } from '../../store/db.ts';
 import { appendAudit } from '../audit.ts';
 import { findFrozen, frozenError } from '../catalogue/frozen-values.ts';
 import { type CatalogueMaps, checkRow, loadCatalogueMaps, type StagedRow } from './catalogue-maps.ts';
@@ -251,11 +251,6 @@ async function write(tx: Tx, actor: string): Promise<void> {
         or d.comment is distinct from p.f_comment
         or d.source_document_id is distinct from p.f_source_document_id
         or d.archived_at is not null)`);
-}
-
-/** The SQLSTATE of a database error (Drizzle wraps the driver's error: the code is on its cause). */
-function sqlState(e: unknown): string | undefined {
-  return (e as { code?: string })?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
 }
 
 /** Every planned row in one upsert: the path taken when a new value's key was taken meanwhile. */
