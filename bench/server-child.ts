@@ -34,9 +34,10 @@ if (dir) {
 }
 /**
  * The server's own profile of a load, read by the suite on the ceiling port: `/__profile?start`
- * opens a window, `/__profile` closes it and answers the garbage collector's pauses, the event
- * loop's delay (how long a ready callback waited: what a request's latency gains on top of its own
- * work) and the process's CPU time in that window.
+ * opens a window, `/__profile` closes it and answers, for that window: the requests answered and
+ * the engine's currency checks, the process's CPU time, each request's time in the server, the
+ * garbage collector's pauses and the event loop's delay (how long a ready callback waited: what a
+ * request's latency gains on top of its own work).
  */
 const gcPauses: number[] = [];
 let collecting = false;
@@ -75,6 +76,7 @@ async function profileWindow(start: boolean): Promise<Record<string, unknown> | 
   const answered = requests - windowStart.requests;
   const checked = (await checks()) - windowStart.checks;
   const sorted = [...gcPauses].sort((a, b) => a - b);
+  const gcMs = sorted.reduce((a, b) => a + b, 0);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
     window_ms: Math.round(ms),
@@ -84,8 +86,8 @@ async function profileWindow(start: boolean): Promise<Record<string, unknown> | 
     cpu_share_of_one_core: Math.round(((cpu.user + cpu.system) / 1000 / ms) * 100) / 100,
     gc: {
       pauses: sorted.length,
-      total_ms: round(sorted.reduce((a, b) => a + b, 0)),
-      share: Math.round((sorted.reduce((a, b) => a + b, 0) / ms) * 1000) / 1000,
+      total_ms: round(gcMs),
+      share: Math.round((gcMs / ms) * 1000) / 1000,
       p99_ms: round(sorted[Math.floor(sorted.length * 0.99)] ?? 0),
       max_ms: round(sorted[sorted.length - 1] ?? 0),
     },

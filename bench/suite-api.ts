@@ -48,11 +48,13 @@ export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
 /**
  * One autocannon run: first a warm-up at the same 64 connections (autocannon's `warmup`, not
  * sampled: the JIT, the connections and the server's caches settle), then `seconds` of sampling.
- * The API, the static files and the ceiling get the same.
+ * The API, the static files and the ceiling get the same. With `profileOf`, the load also carries
+ * that server process's own profile of it (GC pauses, event loop delay, CPU, currency checks).
  */
-async function cannon(url: string, paths: string[], seconds: number): Promise<Load> {
+async function cannon(url: string, paths: string[], seconds: number, profileOf?: Child): Promise<Load> {
   await settle(url);
-  return new Promise((resolve, reject) => {
+  if (profileOf) await fetch(`${profileOf.ceilingUrl}/__profile?start`).then((r) => r.text());
+  const load = await new Promise<Load>((resolve, reject) => {
     autocannon(
       {
         url,
@@ -75,14 +77,8 @@ async function cannon(url: string, paths: string[], seconds: number): Promise<Lo
       },
     );
   });
-}
-
-/** `cannon`, with the server process's own profile of the load (GC pauses, event loop delay, CPU). */
-async function profiled(server: Child, url: string, paths: string[], seconds: number): Promise<Load> {
-  await settle(url);
-  await fetch(`${server.ceilingUrl}/__profile?start`).then((r) => r.text());
-  const load = await cannon(url, paths, seconds);
-  const profile: unknown = await fetch(`${server.ceilingUrl}/__profile`).then((r) => r.json());
+  if (!profileOf) return load;
+  const profile: unknown = await fetch(`${profileOf.ceilingUrl}/__profile`).then((r) => r.json());
   return { ...load, server: profile };
 }
 
@@ -216,19 +212,19 @@ export async function run(ctx: Context, want: (n: string) => boolean): Promise<v
       // every round is in the detail.
       const rounds: Array<{ api: Load; stat: Load; ceiling: Load }> = [];
       for (let k = 0; k < API_ROUNDS; k++) {
-        const api = await profiled(server, server.url, paths, seconds);
-        const stat = await profiled(
-          server,
+        const api = await cannon(server.url, paths, seconds, server);
+        const stat = await cannon(
           server.url,
           bodies.map((_, k) => `/bench-static/b${k}.json`),
           seconds,
+          server,
         );
         // the ceiling: the same brotli bytes from memory by a bare node:http server in the same process
-        const ceiling = await profiled(
-          server,
+        const ceiling = await cannon(
           server.ceilingUrl,
           bodies.map((_, k) => `/b${k}.json`),
           seconds,
+          server,
         );
         rounds.push({ api, stat, ceiling });
       }
